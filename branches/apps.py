@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BranchesConfig(AppConfig):
+    name = "branches"
+    verbose_name = "支部组织生活"
+    default_auto_field = "django.db.models.BigAutoField"

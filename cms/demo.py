@@ -1,0 +1,112 @@
+"""Demo content for the site shell: the page tree root, two standard pages and one account per role.
+Domain apps add theirs through the ``dangke_demo_content`` hook; every step is idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from wagtail import hooks
+from wagtail.models import Page, Site
+
+from . import roles
+from .models import HomePage, SiteShellSettings, StandardPage
+
+DEMO_PASSWORD = "dangke-demo-2026"  # noqa: S105 (demo accounts only, printed by make run)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    full_name: str
+    role: str | None  # a group name; None for the superuser
+    description: str
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("admin", "系统管理员", None, "超级管理员（后台 /admin/）"),
+    DemoAccount("editor", "王编辑", roles.EDITOR, "编辑：发布党课、线路与基地"),
+    DemoAccount("moderator", "李审核", roles.MODERATOR, "审核：政治审核并发布"),
+    DemoAccount("secretary", "张书记", roles.SECRETARY, "支部书记：支部工作台"),
+    DemoAccount("member", "刘党员", roles.MEMBER, "党员：观看党课、学习记录、我的会议"),
+]
+
+STANDARD_PAGES = [
+    (
+        "about",
+        "关于平台",
+        "党课平台汇集“党课开讲啦·月讲悦听”系列党课、精品党课展播、21条红色线路和支部组织生活服务。",
+    ),
+    ("help", "使用帮助", "登录后可继续上次的播放进度，查看个人学习记录；页面右上角可切换大字模式。"),
+]
+
+
+@transaction.atomic
+def ensure_site_tree() -> HomePage:
+    home = HomePage.objects.first()
+    root = Page.get_first_root_node()
+    # Wagtail's own placeholder page (and the site pointing at it) makes way for our home page.
+    Page.objects.filter(depth=2, content_type__app_label="wagtailcore", content_type__model="page").delete()
+    if home is None:
+        home = HomePage(
+            title="首页",
+            slug="home",
+            hero_title="党课开讲啦·月讲悦听",
+            hero_text="听党课、走红色线路、过好组织生活。随时随地，线上线下。",
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="党课"
+        )
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.site_name = "党课"
+        site.save()
+
+    for slug, title, intro in STANDARD_PAGES:
+        if not StandardPage.objects.filter(slug=slug).exists():
+            page = StandardPage(title=title, slug=slug, introduction=intro, show_in_menus=slug == "about")
+            home.add_child(instance=page)
+            page.save_revision().publish()
+
+    shell = SiteShellSettings.for_site(Site.objects.get(is_default_site=True))
+    if not shell.service_phone:
+        shell.service_phone = "0411-0000000（示例）"
+        shell.icp_number = "示例站点，非正式备案号"
+        shell.save()
+    return home
+
+
+def ensure_demo_accounts() -> list[DemoAccount]:
+    User = get_user_model()
+    for account in DEMO_ACCOUNTS:
+        family, given = account.full_name[0], account.full_name[1:]
+        user, created = User.objects.get_or_create(
+            username=account.username,
+            defaults={
+                "first_name": given,
+                "last_name": family,
+                "email": f"{account.username}@dangke.example.org",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        if account.role is None:
+            user.is_staff = user.is_superuser = True
+        user.save()
+        if account.role:
+            user.groups.add(Group.objects.get(name=account.role))
+    return DEMO_ACCOUNTS
+
+
+def load_demo(stdout) -> HomePage:
+    home = ensure_site_tree()
+    ensure_demo_accounts()
+    for fn in hooks.get_hooks("dangke_demo_content"):
+        fn(home_page=home, stdout=stdout)
+    return home

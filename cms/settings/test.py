@@ -1,0 +1,30 @@
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import TASK_QUEUES, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Each test run gets its own folders; nothing a test writes lands in var/.
+_TEST_VAR = Path(tempfile.mkdtemp(prefix="dangke-test-"))
+MEDIA_ROOT = _TEST_VAR / "media"
+PRIVATE_MEDIA_ROOT = _TEST_VAR / "private"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Tasks run in the same process, straight after commit; tests that need a real worker override this.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default="sqlite://:memory:"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(_TEST_VAR / "test.sqlite3")}

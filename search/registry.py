@@ -1,0 +1,89 @@
+"""The registry of searchable documents. Domain apps plug in here; search imports no domain app.
+
+A domain app describes how one of its models becomes a `SearchDocument` and registers it from its
+``AppConfig.ready()``::
+
+    from search.registry import DocumentType, register
+
+    register(DocumentType(name="lesson", label="党课", model=LessonPage,
+                          build=lesson_document, queryset=lambda: LessonPage.objects.live()))
+
+`build(obj)` returns a SearchDocument, or None when the object must not be in the index (a draft,
+an unpublished page): the index then drops it. The search app keeps the index up to date on
+publish, unpublish, move, privacy change and delete for every registered model, by primary key,
+after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+AUDIENCE_PUBLIC = "public"
+AUDIENCE_MEMBERS = "members"
+
+
+@dataclass
+class TranscriptCue:
+    start: float  # seconds into the recording
+    text: str
+
+
+@dataclass
+class SearchDocument:
+    doc_type: str  # the DocumentType's name: "lesson", "series", "route", "site", …
+    pk: int | str  # primary key of the source object
+    title: str
+    url: str  # site-relative URL of the object's page
+    summary: str = ""  # short plain text, shown when no highlight matches
+    body: str = ""  # plain text of the body
+    # Extra searchable text by field name, e.g. {"speakers": "…", "tags": "…", "address": "…"}.
+    fields: dict[str, str] = field(default_factory=dict)
+    transcript: list[TranscriptCue] = field(default_factory=list)
+    # Facet values by facet name: "series", "speaker_role", "topic", "district", "year".
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    audience: str = AUDIENCE_PUBLIC  # AUDIENCE_PUBLIC or AUDIENCE_MEMBERS
+    published_at: datetime | date | None = None
+    # Titles and names offered by autocomplete; they also join the segmentation dictionary.
+    suggest: list[str] = field(default_factory=list)
+    location: tuple[float, float] | None = None  # WGS-84 (lat, lon)
+
+    @property
+    def key(self) -> str:
+        return f"{self.doc_type}:{self.pk}"
+
+
+@dataclass
+class DocumentType:
+    name: str
+    label: str  # Chinese label shown as the facet value
+    model: type
+    build: Callable[[Any], SearchDocument | None]
+    queryset: Callable[[], Iterable[Any]]
+    # Dictionary words this type contributes beyond its documents' `suggest` (speakers, site names).
+    dictionary_terms: Callable[[], Iterable[str]] = lambda: ()
+
+
+_registry: dict[str, DocumentType] = {}
+
+
+def register(document_type: DocumentType) -> DocumentType:
+    _registry[document_type.name] = document_type
+    return document_type
+
+
+def get_document_types() -> list[DocumentType]:
+    return list(_registry.values())
+
+
+def get_document_type(name: str) -> DocumentType:
+    return _registry[name]
+
+
+def document_type_for_model(model: type) -> DocumentType | None:
+    for document_type in _registry.values():
+        if issubclass(model, document_type.model):
+            return document_type
+    return None

@@ -1,0 +1,58 @@
+import pytest
+from wagtail import hooks
+
+from cms.factories import StandardPageFactory
+from cms.services import HomeSection
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_renders_for_anonymous_visitors(client, home_page):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-Hans"' in html
+    assert 'href="#main"' in html  # skip link
+    assert '<main id="main"' in html and 'role="banner"' in html and 'role="contentinfo"' in html
+    assert "党课开讲啦·月讲悦听" in html
+    assert "登录" in html
+
+
+def test_home_page_renders_for_signed_in_member(client, home_page, make_user):
+    user = make_user("liu", role="党员", first_name="党员", last_name="刘")
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "退出登录" in html
+    assert "管理后台" not in html  # members have no admin access
+
+
+def test_editor_sees_admin_link(client, home_page, make_user):
+    client.force_login(make_user("wang", role="编辑"))
+    assert "管理后台" in client.get("/").content.decode()
+
+
+def test_home_sections_come_from_domain_hooks(client, home_page):
+    def section(request):
+        return HomeSection(template="cms/standard_page.html", context={})
+
+    with hooks.register_temporarily("dangke_home_sections", section):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert len(response.context["sections"]) == 1
+
+
+def test_standard_page_in_menu(client, home_page):
+    StandardPageFactory(parent=home_page, title="工作动态", slug="news", show_in_menus=True)
+    html = client.get("/").content.decode()
+    assert 'href="/news/"' in html
+    page = client.get("/news/")
+    assert page.status_code == 200
+    assert 'aria-current="page"' in page.content.decode()
+
+
+def test_unknown_path_is_a_chinese_404(client, home_page):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面未找到" in response.content.decode()
