@@ -56,3 +56,9 @@ def test_unknown_path_is_a_chinese_404(client, home_page):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "页面未找到" in response.content.decode()
+
+
+def test_wagtail_admin_speaks_chinese(client):
+    html = client.get("/admin/login/").content.decode()
+    assert 'lang="zh-hans"' in html.lower() or "登录" in html
+    assert "登录" in html

@@ -53,3 +53,23 @@ def test_a_real_task_runs_through_an_rq_worker(redis_queue):
     result.refresh()
     assert result.status == TaskResultStatus.SUCCESSFUL
     assert result.return_value["token"] == token
+
+
+@pytest.mark.django_db
+def test_check_worker_command_round_trips_a_probe():
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("check_worker", "--timeout", "5", stdout=out)
+    assert "任务进程正常" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_check_worker_command_fails_clearly_without_a_worker(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "transcode"]}}
+    with pytest.raises(CommandError, match="run_worker"):
+        call_command("check_worker", "--timeout", "1")
