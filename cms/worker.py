@@ -92,7 +92,6 @@ def _run_db_worker(*, worker_id: str, burst: bool, queues: list[str] | None) -> 
         startup_delay=not burst,
         max_tasks=None,
         worker_id=worker_id[:64],
-        excluded_queue_names=[],
     )
     if not burst:
         worker.configure_signals()
