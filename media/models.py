@@ -44,6 +44,9 @@ class Recording(AbstractMedia):
     lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
+    # Duration and size come from the probe, not from the editor.
+    admin_form_fields = ("title", "file", "collection", "thumbnail", "tags")
+
     class Meta(AbstractMedia.Meta):
         verbose_name = "音视频"
         verbose_name_plural = "音视频"
@@ -117,3 +120,40 @@ class Recording(AbstractMedia):
         if self.audio_edition_url:
             sources.append({"src": self.audio_edition_url, "type": "audio/mp4"})
         return sources
+
+
+class Upload(models.Model):
+    """A resumable (tus 1.0) upload in progress. The bytes live in the private staging area; the
+    file on disk is the truth for the offset, so an interrupted request loses nothing it delivered."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    length = models.BigIntegerField("总大小")
+    filename = models.CharField("文件名", max_length=255)
+    title = models.CharField("标题", max_length=255)
+    members_only = models.BooleanField("仅限党员", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    recording = models.ForeignKey(Recording, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "上传"
+        verbose_name_plural = "上传"
+
+    def __str__(self):
+        return f"{self.filename} ({self.length} bytes)"
+
+    @property
+    def part_path(self) -> Path:
+        from .storage import staging_dir
+
+        folder = staging_dir() / "tus"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{self.pk}.part"
+
+    @property
+    def offset(self) -> int:
+        try:
+            return self.part_path.stat().st_size
+        except FileNotFoundError:
+            return 0

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Recording
+from .models import Recording, Upload, original_upload_to
 from .probe import MediaRejected, ProbeResult, probe_file
 from .storage import move_tree_atomically, renditions_base, staging_dir, work_dir
 from .transcode import TranscodeFailed, plan_transcode, remove_tree, transcode
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 Status = Recording.Status
 ACTIVE_STATES = (Status.PROBING, Status.TRANSCODING)
-HEARTBEAT_SECONDS = 10
+PROGRESS_WRITE_SECONDS = 2  # progress and lease renewal at most this often
 
 __all__ = ["MediaRejected", "ingest_file", "set_members_only", "enqueue_transcode", "retry_transcode"]
 
@@ -95,6 +95,42 @@ def retry_transcode(recording: Recording) -> bool:
     if updated:
         enqueue_transcode(recording)
     return bool(updated)
+
+
+def finish_upload(upload: Upload) -> Recording:
+    """The last byte of a tus upload arrived: the staged file becomes the recording's original
+    (moved, not copied: it can be gigabytes) and the probe and transcode are queued."""
+    storage = Recording._meta.get_field("file").storage
+    name = original_upload_to(None, storage.get_valid_name(upload.filename))
+    target = Path(storage.path(name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(upload.part_path, target)
+    with transaction.atomic():
+        recording = Recording(
+            title=upload.title, uploaded_by_user=upload.user, members_only=upload.members_only,
+            type="video",  # the probe sets the real type
+        )
+        recording.file.name = name
+        recording.save()  # the post_save handler queues probe and transcode
+        Upload.objects.filter(pk=upload.pk).update(recording=recording)
+    return recording
+
+
+def sweep_expired_uploads() -> int:
+    """Periodic: unfinished uploads nobody resumed in time are deleted with their bytes."""
+    expired = Upload.objects.filter(expires_at__lt=timezone.now())
+    count = 0
+    for upload in expired:
+        if upload.recording_id is None:
+            upload.part_path.unlink(missing_ok=True)
+        upload.delete()
+        count += 1
+    return count
+
+
+def remove_renditions(pk: int) -> None:
+    for members_only in (False, True):
+        remove_tree(renditions_base(members_only) / str(pk))
 
 
 # --- leases ---------------------------------------------------------------------------------
@@ -194,7 +230,7 @@ def run_transcode_job(pk: int) -> str:
 
     def on_progress(percent: float):
         now = timezone.now()
-        if (now - last_beat[0]).total_seconds() < HEARTBEAT_SECONDS and percent < 100:
+        if (now - last_beat[0]).total_seconds() < PROGRESS_WRITE_SECONDS and percent < 100:
             return True
         last_beat[0] = now
         return renew_lease(pk, token, progress=round(percent, 1))
@@ -256,6 +292,14 @@ def set_members_only(recording: Recording, value: bool) -> None:
             )
     recording.members_only = value
     recording.rendition_key = locked.rendition_key
+
+
+def max_upload_size() -> int:
+    return settings.MEDIA_MAX_UPLOAD_SIZE
+
+
+def tus_chunk_size() -> int:
+    return settings.MEDIA_TUS_MAX_CHUNK
 
 
 def user_may_access(recording: Recording, user) -> bool:

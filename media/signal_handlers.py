@@ -1,4 +1,5 @@
-from django.db.models.signals import post_init, post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_init, post_save
 
 from .models import Recording
 
@@ -24,6 +25,14 @@ def process_new_original(sender, instance, created, raw=False, **kwargs):
     start_processing(instance)
 
 
+def remove_renditions(sender, instance, **kwargs):
+    from .services import remove_renditions
+
+    pk = instance.pk
+    transaction.on_commit(lambda: remove_renditions(pk))
+
+
 def register_signal_handlers():
     post_init.connect(remember_original, sender=Recording, dispatch_uid="media-remember-original")
     post_save.connect(process_new_original, sender=Recording, dispatch_uid="media-process-original")
+    post_delete.connect(remove_renditions, sender=Recording, dispatch_uid="media-remove-renditions")
