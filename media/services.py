@@ -224,8 +224,10 @@ def run_transcode_job(pk: int) -> str:
         result = ProbeResult.from_json(recording.probe)
 
     renew_lease(pk, token, status=Status.TRANSCODING, progress=0, failure_reason="")
+    # Leftovers of a worker that died mid-job on this recording: half-written, never published.
+    for leftover in work_dir().glob(f"{pk}-*"):
+        remove_tree(leftover)
     output = work_dir() / f"{pk}-{token}"
-    remove_tree(output)
     last_beat = [timezone.now()]
 
     def on_progress(percent: float):

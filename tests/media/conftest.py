@@ -29,7 +29,7 @@ def make_clip(path: Path, *, size="320x180", seconds=3, audio=True, video=True, 
 def clips(tmp_path_factory):
     folder = tmp_path_factory.mktemp("clips")
     return {
-        "video": make_clip(folder / "clip.mp4"),
+        "video": make_clip(folder / "clip.mp4", seconds=7),
         "portrait": make_clip(folder / "portrait.mp4", size="180x320", seconds=2),
         "silent": make_clip(folder / "silent.mp4", audio=False, seconds=2),
         "audio": make_clip(folder / "talk.m4a", video=False, seconds=3),
