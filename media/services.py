@@ -19,7 +19,7 @@ from django.utils import timezone
 from .models import Recording, Upload, original_upload_to
 from .probe import MediaRejected, ProbeResult, probe_file
 from .storage import move_tree_atomically, renditions_base, staging_dir, work_dir
-from .transcode import TranscodeFailed, plan_transcode, remove_tree, transcode
+from .transcode import TranscodeFailed, plan_transcode, remove_tree, transcode  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
 
