@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
-KM_PER_DEGREE_LAT = 111.32
 
 WGS84 = "wgs84"
 GCJ02 = "gcj02"
@@ -56,10 +55,12 @@ def path_length_km(points: Iterable[tuple[float, float]]) -> float:
 
 def bounding_box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) of a box that contains every point within `km` of the
-    centre; a cheap SQL prefilter before the exact distance."""
-    dlat = km / KM_PER_DEGREE_LAT
-    cos_lat = max(math.cos(math.radians(lat)), 0.01)
-    dlon = min(km / (KM_PER_DEGREE_LAT * cos_lat), 180.0)
+    centre on the sphere (exact: the widest longitude is reached north or south of the centre's
+    parallel); a cheap SQL prefilter before the exact distance. Does not wrap the antimeridian."""
+    angular = km / EARTH_RADIUS_KM
+    dlat = math.degrees(angular)
+    ratio = math.sin(angular) / max(math.cos(math.radians(lat)), 1e-12)
+    dlon = 180.0 if ratio >= 1 or abs(lat) + dlat >= 90 else math.degrees(math.asin(ratio))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
