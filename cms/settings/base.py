@@ -254,6 +254,25 @@ MEDIA_TUS_EXPIRY_SECONDS = env.int("MEDIA_TUS_EXPIRY_SECONDS", default=24 * 3600
 # --- lessons --------------------------------------------------------------------------------
 
 # --- routes ---------------------------------------------------------------------------------
+# Map tiles for route pages: a Leaflet URL template, its attribution, and the coordinate system the
+# tiles are drawn in: "wgs84" (OpenStreetMap and most others) or "gcj02" (Amap, Tencent and other
+# Chinese providers; every point is converted on the server before it reaches the map).
+ROUTES_TILE_URL = env.str("ROUTES_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+ROUTES_TILE_ATTRIBUTION = env.str(
+    "ROUTES_TILE_ATTRIBUTION", default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> 贡献者'
+)
+ROUTES_TILE_CRS = env.str("ROUTES_TILE_CRS", default="wgs84")
+ROUTES_TILE_SUBDOMAINS = env.str("ROUTES_TILE_SUBDOMAINS", default="abc")
+ROUTES_TILE_MAX_ZOOM = env.int("ROUTES_TILE_MAX_ZOOM", default=18)
+# Estimated duration: great-circle distance at this average speed, plus each stop's minutes on site.
+ROUTES_TRAVEL_SPEED_KMH = env.float("ROUTES_TRAVEL_SPEED_KMH", default=30.0)
+# Dalian's bounding box (south, west, north, east), WGS-84: sites outside need an explicit override.
+ROUTES_CITY_BBOX = tuple(env.list("ROUTES_CITY_BBOX", cast=float, default=[38.55, 120.85, 40.25, 123.65]))
+ROUTES_NEAR_DEFAULT_KM = env.float("ROUTES_NEAR_DEFAULT_KM", default=10.0)
+ROUTES_NEAR_MAX_KM = env.float("ROUTES_NEAR_MAX_KM", default=200.0)
+ROUTES_NEAR_LIMIT = env.int("ROUTES_NEAR_LIMIT", default=20)
+# The `src` parameter Amap and Baidu ask their URI callers to send.
+ROUTES_MAP_URI_SOURCE = env.str("ROUTES_MAP_URI_SOURCE", default="dangke")
 
 # --- branches -------------------------------------------------------------------------------
 

@@ -1,0 +1,37 @@
+from wagtail import hooks
+
+from .api import RoutePagesAPIViewSet, SitePagesAPIViewSet
+
+HOME_ROUTE_COUNT = 4
+
+
+@hooks.register("dangke_home_sections", order=20)
+def home_routes_section(request):
+    from .models import RouteIndexPage, RoutePage
+    from .services.listing import route_cards
+
+    index = RouteIndexPage.objects.live().public().first()
+    routes = RoutePage.objects.live().public().order_by("path")
+    total = routes.count()
+    if index is None or not total:
+        return None
+    return {
+        "template": "routes/sections/home_routes.html",
+        "context": {
+            "cards": route_cards(routes[:HOME_ROUTE_COUNT]),
+            "total": total,
+            "index_url": index.get_url(request),
+        },
+    }
+
+
+@hooks.register("dangke_demo_content", order=20)
+def load_demo_routes(*, home_page, stdout):
+    from .demo import load_demo_routes
+
+    load_demo_routes(home_page=home_page, stdout=stdout)
+
+
+@hooks.register("dangke_api_endpoints")
+def api_endpoints():
+    return [("routes", RoutePagesAPIViewSet), ("sites", SitePagesAPIViewSet)]

@@ -1,0 +1,47 @@
+"""The editor's side: the edit forms render (media and lesson choosers included) and refuse bad input."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from routes.models import RouteRelatedLesson, SiteClosure
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, make_user):
+    client.force_login(make_user("boss", is_superuser=True, is_staff=True))
+    return client
+
+
+def test_edit_forms_render(admin_client, lushun_route):
+    site = lushun_route.stops.first().site
+    for page in (lushun_route, site):
+        response = admin_client.get(f"/admin/pages/{page.pk}/edit/")
+        assert response.status_code == 200, page
+    html = admin_client.get(f"/admin/pages/{site.pk}/edit/").content.decode()
+    assert "语音导览" in html and "每周开放时段" in html and "闭馆日期" in html
+
+
+def test_a_site_outside_dalian_needs_the_override(lushun_route):
+    site = lushun_route.stops.first().site
+    site.latitude, site.longitude = 41.80, 123.43  # Shenyang
+    with pytest.raises(ValidationError) as info:
+        site.full_clean()
+    assert "不在大连市范围内" in str(info.value)
+    site.outside_city = True
+    site.full_clean()
+
+
+def test_related_lesson_must_be_a_lesson_page(lushun_route, home_page):
+    row = RouteRelatedLesson(page=lushun_route, lesson=home_page)
+    with pytest.raises(ValidationError) as info:
+        row.clean()
+    assert "请选择一节党课" in str(info.value)
+
+
+def test_closure_end_before_start_is_refused(lushun_route):
+    site = lushun_route.stops.first().site
+    closure = SiteClosure(page=site, start_date="2026-02-10", end_date="2026-02-01")
+    with pytest.raises(ValidationError):
+        closure.clean()
