@@ -120,9 +120,9 @@ def search(query: str, *, types=None, filters=None, user, page: int = 1, page_si
         request.loose = True
         raw = backend.search(request)
         relaxed = raw.total > 0
-    did_you_mean = None
-    if raw.total == 0 or relaxed:
-        did_you_mean = analyzer.correct(query)
+    # A word that is not a known term but sounds like one: offer the term, even when the pinyin
+    # match already found it, so the person learns the right spelling.
+    did_you_mean = analyzer.correct(query)
     hits = [_hit(h.document, h.score, plan) for h in raw.hits]
     return SearchResults(
         query=query,
