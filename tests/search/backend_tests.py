@@ -137,7 +137,8 @@ class BackendTests:
         assert results.count == 0 and results.hits == []
 
     def test_suggest_by_prefix_and_pinyin(self, indexed):
-        assert "关向应纪念馆" in services.suggest("关向", user=AnonymousUser())
+        # One suggestion per document at most (Elasticsearch's completion semantics): the name or the title.
+        assert {"关向应纪念馆", "关向应"} & set(services.suggest("关向", user=AnonymousUser()))
         assert "学习雷锋精神 争做时代先锋" in services.suggest("学习雷", user=AnonymousUser())
         assert "王建国" in services.suggest("wangjian", user=AnonymousUser())
 

@@ -42,5 +42,6 @@ class TestElasticsearch(BackendTests):
         backend = _use(settings, {"BACKEND": "search.backends.elasticsearch", "URLS": [elasticsearch_url],
                                   "INDEX_PREFIX": prefix})
         yield backend
-        backend.client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        for name in backend.client.indices.get(index=f"{prefix}-*").body:
+            backend.client.indices.delete(index=name)
         reset_backends()
