@@ -255,7 +255,7 @@ class Analyzer:
         loose: list[str] = []
         for run in TOKEN_RUN.findall(folded):
             if CJK_RUN.fullmatch(run):
-                words = [w for w in self._jieba.cut(run, True) if w not in QUERY_STOP_WORDS] or [run]
+                words = [w for w in self._jieba.cut(run, True) if w not in QUERY_STOP_WORDS]
                 loose.extend(character_pairs(run) if len(run) > 1 else [run])
             else:
                 words = [] if run in QUERY_STOP_WORDS else [run]

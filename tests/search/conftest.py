@@ -36,7 +36,6 @@ def elasticsearch_url(tmp_path_factory):
     binary = _noida_binary()
     if binary is None:
         pytest.skip("noida-db is not installed (pip install -e .[dev]): no Elasticsearch server to test against")
-    os.chmod(binary, 0o755)
     port = _free_port()
     data_dir = tmp_path_factory.mktemp("noida")
     log = open(data_dir / "server.log", "wb")  # noqa: SIM115 (closed below)
