@@ -277,3 +277,7 @@ ROUTES_MAP_URI_SOURCE = env.str("ROUTES_MAP_URI_SOURCE", default="dangke")
 # --- branches -------------------------------------------------------------------------------
 
 # --- search (app settings) ------------------------------------------------------------------
+# Wagtail's own search (admin, choosers) with the project's Chinese analyzer: see search/modelsearch_backend.py.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.modelsearch_backend"}}
+# Seconds the Elasticsearch backend waits for one request.
+SEARCH_ES_TIMEOUT = env.int("SEARCH_ES_TIMEOUT", default=10)

@@ -1,0 +1,320 @@
+"""The Elasticsearch backend (client `elasticsearch>=8.18,<9`, mappings with `elasticsearch.dsl`).
+
+Documents go in already analyzed: each token stream is a space-separated string that a whitespace
+analyzer indexes as is; a built-in `cjk` sub-field indexes the same text as character bigrams for
+the relaxed query, and a completion field serves autocomplete. The live index sits behind an alias
+(`<prefix>-documents`); `rebuild()` and `copy_index()` (server-side `_reindex`) fill a new
+versioned index and swap the alias in one atomic `_aliases` call.
+
+    DANGKE_SEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.elasticsearch",
+                                          "URLS": ["http://127.0.0.1:9200"], "INDEX_PREFIX": "dangke"}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from elasticsearch import Elasticsearch, NotFoundError, helpers
+from elasticsearch.dsl import (
+    Completion,
+    Date,
+    Document,
+    GeoPoint,
+    Index,
+    Keyword,
+    Object,
+    Text,
+    analyzer,
+)
+from tqdm import tqdm
+
+from ..analysis import QueryPlan
+from ..registry import SearchDocument
+from .base import FACET_NAMES, BackendResults, BaseSearchBackend, SearchRequest, StoredDocument
+
+token_analyzer = analyzer("dangke_tokens", tokenizer="whitespace", filter=["lowercase"])
+WORD_FIELDS = ["title^10", "names^4", "body", "transcript^0.6"]
+CJK_FIELDS = ["title.cjk^10", "names.cjk^4", "body.cjk", "transcript.cjk^0.6"]
+
+
+def token_field() -> Text:
+    return Text(analyzer=token_analyzer, fields={"cjk": Text(analyzer="cjk")})
+
+
+class IndexedDocument(Document):
+    """One SearchDocument in Elasticsearch: token streams to search, stored text to show."""
+
+    key = Keyword()
+    doc_type = Keyword()
+    object_pk = Keyword()
+    audience = Keyword()
+    published_at = Date()
+    location = GeoPoint()
+    title = token_field()
+    names = token_field()
+    body = token_field()
+    transcript = token_field()
+    pinyin = Text(analyzer=token_analyzer)
+    facets = Object(properties={name: Keyword() for name in FACET_NAMES})
+    suggest = Completion(analyzer="simple", preserve_separators=False, max_input_length=100)
+    # Shown, never searched.
+    display = Object(enabled=False)
+
+
+class ElasticsearchQueryCompiler:
+    """QueryPlan → an Elasticsearch bool query."""
+
+    def compile(self, plan: QueryPlan, *, loose: bool) -> dict:
+        if loose:
+            return {
+                "bool": {
+                    "should": [
+                        {"multi_match": {"query": " ".join(plan.loose_tokens), "fields": WORD_FIELDS, "operator": "or"}},
+                        {"multi_match": {"query": plan.text, "fields": CJK_FIELDS, "operator": "or"}},
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        groups = []
+        for group in plan.groups:
+            alternatives = []
+            for alternative in group.alternatives:
+                if alternative.pinyin:
+                    alternatives.append({"match_phrase": {"pinyin": {"query": " ".join(alternative.tokens), "boost": 2}}})
+                elif len(alternative.tokens) == 1:
+                    alternatives.append({"multi_match": {"query": alternative.tokens[0], "fields": WORD_FIELDS}})
+                else:
+                    alternatives.append(
+                        {
+                            "bool": {
+                                "must": [
+                                    {"multi_match": {"query": token, "fields": WORD_FIELDS}} for token in alternative.tokens
+                                ]
+                            }
+                        }
+                    )
+            groups.append({"bool": {"should": alternatives, "minimum_should_match": 1}})
+        return {"bool": {"must": groups}}
+
+
+class ElasticsearchSearchBackend(BaseSearchBackend):
+    name = "elasticsearch"
+    document_class = IndexedDocument
+    query_compiler_class = ElasticsearchQueryCompiler
+    chunk_size = 500
+
+    def __init__(self, *, alias: str = "default", params: dict | None = None):
+        super().__init__(alias=alias, params=params)
+        urls = [u for u in self.params.get("URLS", []) if u]
+        if not urls:
+            raise ImproperlyConfigured("The Elasticsearch search backend needs URLS (ELASTICSEARCH_URL).")
+        self.client = Elasticsearch(
+            urls, request_timeout=self.params.get("TIMEOUT", getattr(settings, "SEARCH_ES_TIMEOUT", 10))
+        )
+        self.alias_name = f"{self.params.get('INDEX_PREFIX', 'dangke')}-documents"
+
+    # --- indexes and the alias ----------------------------------------------------------------
+    def _new_index(self) -> str:
+        name = f"{self.alias_name}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+        index = Index(name)
+        index.settings(number_of_shards=1, number_of_replicas=0)
+        index.document(self.document_class)
+        self.client.indices.create(index=name, **index.to_dict())
+        return name
+
+    def _live_indexes(self) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=self.alias_name).body.keys())
+        except NotFoundError:
+            return []
+
+    def ensure_index(self) -> str:
+        live = self._live_indexes()
+        if live:
+            return live[-1]
+        name = self._new_index()
+        self._swap_alias(name)
+        return name
+
+    def _swap_alias(self, new_index: str) -> None:
+        old = [name for name in self._live_indexes() if name != new_index]
+        actions = [{"remove": {"index": name, "alias": self.alias_name}} for name in old]
+        actions.append({"add": {"index": new_index, "alias": self.alias_name}})
+        self.client.indices.update_aliases(actions=actions)  # one atomic request: no moment without an index
+        for name in old:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+
+    # --- indexing -----------------------------------------------------------------------------
+    def _source(self, document: SearchDocument) -> dict:
+        analyzed = self.analyze(document)
+        suggest_inputs = []
+        for text in self.suggest_texts(document):
+            folded, pinyin, initials = self.suggest_keys(text)
+            suggest_inputs.extend(i for i in (folded, pinyin, initials) if i)
+        published = self.published_datetime(document)
+        return {
+            "key": document.key,
+            "doc_type": document.doc_type,
+            "object_pk": str(document.pk),
+            "audience": document.audience,
+            "published_at": published.isoformat() if published else None,
+            "location": {"lat": document.location[0], "lon": document.location[1]} if document.location else None,
+            "title": " ".join(analyzed.title),
+            "names": " ".join(analyzed.names),
+            "body": " ".join(analyzed.body),
+            "transcript": " ".join(analyzed.transcript),
+            "pinyin": " ".join(analyzed.pinyin),
+            "facets": self.facet_values(document),
+            "suggest": {"input": list(dict.fromkeys(s[:100] for s in suggest_inputs))},
+            "display": {
+                "title": document.title,
+                "url": document.url,
+                "summary": document.summary,
+                "body": document.body,
+                "fields": document.fields,
+                "transcript": [[cue.start, cue.text] for cue in document.transcript],
+                "suggest": self.suggest_texts(document),
+            },
+        }
+
+    def _actions(self, documents: Iterable[SearchDocument], index: str) -> Iterator[dict]:
+        for document in documents:
+            yield {"_op_type": "index", "_index": index, "_id": document.key, "_source": self._source(document)}
+
+    def _bulk(self, documents: Iterable[SearchDocument], index: str, *, progress: bool) -> int:
+        written = 0
+        bar = tqdm(desc="索引", unit="篇", disable=not progress)
+        for ok, _item in helpers.streaming_bulk(
+            self.client, self._actions(documents, index), chunk_size=self.chunk_size, raise_on_error=True
+        ):
+            written += int(ok)
+            bar.update(1)
+        bar.close()
+        self.client.indices.refresh(index=index)
+        return written
+
+    def index_documents(self, documents: Iterable[SearchDocument], *, progress: bool = False) -> int:
+        return self._bulk(documents, self.ensure_index(), progress=progress)
+
+    def delete_documents(self, keys: Iterable[str]) -> None:
+        index = self.ensure_index()
+        actions = ({"_op_type": "delete", "_index": index, "_id": key} for key in keys)
+        helpers.bulk(self.client, actions, raise_on_error=False)
+        self.client.indices.refresh(index=index)
+
+    def rebuild(self, documents: Iterable[SearchDocument], *, progress: bool = False) -> int:
+        new_index = self._new_index()
+        try:
+            count = self._bulk(documents, new_index, progress=progress)
+        except Exception:
+            self.client.indices.delete(index=new_index, ignore_unavailable=True)
+            raise
+        self._swap_alias(new_index)
+        return count
+
+    def copy_index(self) -> str:
+        """A new index with the current mapping, filled server-side from the live one (`_reindex`)."""
+        source = self.ensure_index()
+        new_index = self._new_index()
+        self.client.reindex(source={"index": source}, dest={"index": new_index}, wait_for_completion=True, refresh=True)
+        self._swap_alias(new_index)
+        return new_index
+
+    def clear(self) -> None:
+        self.rebuild([])
+
+    def count(self) -> int:
+        self.ensure_index()
+        return int(self.client.count(index=self.alias_name)["count"])
+
+    def check(self) -> tuple[bool, str]:
+        info = self.client.info()
+        live = self._live_indexes()
+        detail = f"elasticsearch {info['version']['number']}, {live[-1] if live else '无索引'}"
+        return True, detail
+
+    # --- querying -----------------------------------------------------------------------------
+    def _filters(self, request: SearchRequest) -> list[dict]:
+        filters = [{"terms": {"audience": list(request.audiences)}}]
+        if request.types:
+            filters.append({"terms": {"doc_type": list(request.types)}})
+        for name, value in request.filters.items():
+            filters.append({"term": {f"facets.{name}": value}})
+        return filters
+
+    def search(self, request: SearchRequest) -> BackendResults:
+        if request.plan.is_empty or not request.audiences:
+            return self.results_class(total=0, hits=[], facets={})
+        query = {
+            "bool": {
+                "must": [self.query_compiler_class().compile(request.plan, loose=request.loose)],
+                "filter": self._filters(request),
+            }
+        }
+        body = {
+            "query": query,
+            "from": request.offset,
+            "size": request.limit,
+            "track_total_hits": True,
+            "_source": ["key", "doc_type", "object_pk", "audience", "facets", "display"],
+            "sort": [{"_score": "desc"}, {"key": "asc"}],
+        }
+        if request.with_facets:
+            body["aggs"] = {name: {"terms": {"field": f"facets.{name}", "size": 20}} for name in FACET_NAMES}
+        self.ensure_index()
+        response = self.client.search(index=self.alias_name, **body)
+        hits = [
+            self.hit_class(document=self._stored(hit["_source"]), score=float(hit["_score"] or 0))
+            for hit in response["hits"]["hits"]
+        ]
+        facets = {}
+        for name, aggregation in (response.get("aggregations") or {}).items():
+            buckets = [(str(b["key"]), int(b["doc_count"])) for b in aggregation["buckets"]]
+            if buckets:
+                facets[name] = sorted(buckets, key=lambda item: (-item[1], item[0]))
+        return self.results_class(total=int(response["hits"]["total"]["value"]), hits=hits, facets=facets)
+
+    def _stored(self, source: dict) -> StoredDocument:
+        display = source.get("display") or {}
+        return self.stored_document_class(
+            key=source["key"],
+            doc_type=source["doc_type"],
+            pk=source["object_pk"],
+            title=display.get("title", ""),
+            url=display.get("url", ""),
+            summary=display.get("summary", ""),
+            body=display.get("body", ""),
+            fields=display.get("fields") or {},
+            transcript=[(float(start), text) for start, text in display.get("transcript") or []],
+            facets=source.get("facets") or {},
+            audience=source.get("audience", "public"),
+        )
+
+    def suggest(self, text: str, *, audiences: tuple[str, ...], limit: int = 8) -> list[str]:
+        folded, pinyin, _ = self.suggest_keys(text)
+        prefix = folded.strip() if not folded.strip().isascii() else folded.strip().replace(" ", "")
+        if not prefix or not audiences:
+            return []
+        self.ensure_index()
+        response = self.client.search(
+            index=self.alias_name,
+            suggest={"titles": {"prefix": prefix[:100], "completion": {"field": "suggest", "size": limit * 4, "skip_duplicates": True}}},
+            source=["audience", "display.suggest"],
+        )
+        out: list[str] = []
+        for option in response["suggest"]["titles"][0]["options"]:
+            source = option.get("_source") or {}
+            if source.get("audience") not in audiences:
+                continue
+            matched = option["text"]
+            for candidate in (source.get("display") or {}).get("suggest") or []:
+                if matched in self.suggest_keys(candidate):
+                    out.append(candidate)
+                    break
+        return list(dict.fromkeys(out))[:limit]
+
+
+SearchBackend = ElasticsearchSearchBackend

@@ -1,0 +1,347 @@
+"""The search API the site uses: `search()`, `suggest()`, keeping the index in step, and the names
+the analyzer learns from the registry. Views, tasks and commands call these; backends stay behind."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .analysis import CJK_RUN, QueryPlan, dictionary_changed, fold, get_analyzer
+from .backends import get_search_backend
+from .backends.base import FACET_NAMES, SearchRequest, StoredDocument
+from .registry import AUDIENCE_MEMBERS, AUDIENCE_PUBLIC, SearchDocument, get_document_type, get_document_types
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 10
+MAX_PAGE = 100
+SNIPPET_LENGTH = 120
+FACET_LABELS = {
+    "type": "类型",
+    "series": "系列",
+    "speaker_role": "主讲人身份",
+    "topic": "主题",
+    "district": "区县",
+    "year": "年份",
+}
+
+
+@dataclass
+class Hit:
+    type: str
+    type_label: str
+    title: str
+    url: str
+    snippet: SafeString  # HTML with <mark> around matches; everything else escaped
+    score: float
+    transcript_start: float | None = None  # seconds into the recording when the match is spoken
+
+    def as_json(self) -> dict:
+        data = {
+            "type": self.type,
+            "title": self.title,
+            "url": self.url,
+            "snippet": str(self.snippet),
+            "score": round(self.score, 4),
+        }
+        if self.transcript_start is not None:
+            data["transcript_start"] = self.transcript_start
+        return data
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[Hit]
+    count: int
+    page: int
+    page_size: int
+    facets: dict[str, list[FacetOption]] = field(default_factory=dict)
+    suggestions: list[str] = field(default_factory=list)  # autocomplete on titles and names
+    did_you_mean: str | None = None
+    relaxed: bool = False  # no document had every word; these match some of them
+
+    @property
+    def page_count(self) -> int:
+        return max(1, math.ceil(self.count / self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < min(self.page_count, MAX_PAGE)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def audiences_for(user) -> tuple[str, ...]:
+    """Members-only documents are for signed-in members (every account here is one)."""
+    if user is not None and user.is_authenticated and user.is_active:
+        return (AUDIENCE_PUBLIC, AUDIENCE_MEMBERS)
+    return (AUDIENCE_PUBLIC,)
+
+
+def search(query: str, *, types=None, filters=None, user, page: int = 1, page_size: int = PAGE_SIZE) -> SearchResults:
+    query = (query or "").strip()[:200]
+    page = min(max(1, int(page or 1)), MAX_PAGE)
+    analyzer = get_analyzer()
+    plan = analyzer.plan(query)
+    filters = {k: str(v) for k, v in (filters or {}).items() if k in FACET_NAMES and k != "type" and v}
+    types = tuple(t for t in (types or ()) if t)
+    empty = SearchResults(query=query, hits=[], count=0, page=page, page_size=page_size)
+    if plan.is_empty:
+        return empty
+    backend = get_search_backend()
+    request = SearchRequest(
+        plan=plan,
+        audiences=audiences_for(user),
+        types=types,
+        filters=filters,
+        offset=(page - 1) * page_size,
+        limit=page_size,
+    )
+    raw = backend.search(request)
+    relaxed = False
+    if raw.total == 0 and plan.loose_tokens:
+        request.loose = True
+        raw = backend.search(request)
+        relaxed = raw.total > 0
+    # A word that is not a known term but sounds like one: offer the term, even when the pinyin
+    # match already found it, so the person learns the right spelling.
+    did_you_mean = analyzer.correct(query)
+    hits = [_hit(h.document, h.score, plan) for h in raw.hits]
+    return SearchResults(
+        query=query,
+        hits=hits,
+        count=raw.total,
+        page=page,
+        page_size=page_size,
+        facets=_facets(raw.facets, types, filters),
+        suggestions=suggest(query, user=user, limit=5) if page == 1 else [],
+        did_you_mean=did_you_mean,
+        relaxed=relaxed,
+    )
+
+
+def suggest(text: str, *, user, limit: int = 8) -> list[str]:
+    text = (text or "").strip()[:60]
+    if not text:
+        return []
+    return get_search_backend().suggest(text, audiences=audiences_for(user), limit=limit)
+
+
+def type_label(name: str) -> str:
+    try:
+        return get_document_type(name).label
+    except KeyError:
+        return name
+
+
+def _facets(raw: dict, types: tuple, filters: dict) -> dict[str, list[FacetOption]]:
+    facets = {}
+    for name in FACET_NAMES:
+        values = raw.get(name) or []
+        if not values:
+            continue
+        selected = set(types) if name == "type" else {filters.get(name)}
+        options = [
+            FacetOption(value=value, label=type_label(value) if name == "type" else value, count=count,
+                        selected=value in selected)
+            for value, count in values
+        ]
+        if name == "year":
+            options.sort(key=lambda option: option.value, reverse=True)
+        facets[name] = options[:20]
+    return facets
+
+
+# --- snippets and transcript seconds ----------------------------------------------------------
+
+
+def _match_spans(folded: str, terms: list[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        if not term:
+            continue
+        pattern = re.escape(term) if CJK_RUN.search(term) else r"\b" + re.escape(term) + r"\b"
+        for match in re.finditer(pattern, folded):
+            if not any(s < match.end() and match.start() < e for s, e in spans):
+                spans.append((match.start(), match.end()))
+    return sorted(spans)
+
+
+def _terms_for_highlight(plan: QueryPlan) -> list[str]:
+    terms = list(plan.highlight_terms)
+    # Words the text may hold only in part (a name typed with a wrong character) fall back to pairs.
+    for group in plan.groups:
+        for alternative in group.alternatives:
+            if not alternative.pinyin and len(alternative.tokens) > 1:
+                terms.extend(alternative.tokens)
+    return list(dict.fromkeys(terms))
+
+
+def highlight(text: str, plan: QueryPlan, *, length: int = SNIPPET_LENGTH) -> tuple[SafeString, int]:
+    """The part of `text` around its first match with the matches in <mark>; and how many
+    query words it holds."""
+    folded = fold(text)
+    if len(folded) != len(text):  # OpenCC changed the length: show the folded text
+        text = folded
+    terms = _terms_for_highlight(plan)
+    spans = _match_spans(folded, terms)
+    matched_words = sum(1 for g in plan.groups if any(t in folded for t in _group_terms(g)))
+    if not spans:
+        return mark_safe(escape(text[:length]) + ("…" if len(text) > length else "")), 0  # noqa: S308
+    start = max(0, spans[0][0] - length // 4)
+    end = min(len(text), start + length)
+    pieces, cursor = [], start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        pieces.append(escape(text[cursor:s]))
+        pieces.append(f"<mark>{escape(text[s:e])}</mark>")
+        cursor = e
+    pieces.append(escape(text[cursor:end]))
+    html = ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else "")
+    return mark_safe(html), matched_words  # noqa: S308 (every piece is escaped above)
+
+
+def _group_terms(group) -> list[str]:
+    terms = [group.word]
+    for alternative in group.alternatives:
+        if not alternative.pinyin:
+            terms.append("".join(alternative.tokens) if len(alternative.tokens) == 1 else alternative.tokens[0])
+    return terms
+
+
+def _hit(document: StoredDocument, score: float, plan: QueryPlan) -> Hit:
+    best_snippet, best_words = None, -1
+    for text in (document.summary, document.body, *document.fields.values()):
+        if not text:
+            continue
+        snippet, words = highlight(text, plan)
+        if words > best_words:
+            best_snippet, best_words = snippet, words
+    title_words = highlight(document.title, plan)[1]
+    transcript_start = None
+    # A transcript hit: a cue holds more of the query than the title and the texts above do.
+    best_cue_words = max(best_words, title_words, 0)
+    for start, text in document.transcript:
+        snippet, words = highlight(text, plan)
+        if words > best_cue_words:
+            best_cue_words, best_snippet, transcript_start = words, snippet, start
+    if best_snippet is None:
+        best_snippet = highlight(document.summary or document.body or "", plan)[0]
+    url = document.url
+    if transcript_start is not None:
+        url = f"{url}#t={int(transcript_start)}"
+    return Hit(
+        type=document.doc_type,
+        type_label=type_label(document.doc_type),
+        title=document.title,
+        url=url,
+        snippet=best_snippet,
+        score=score,
+        transcript_start=transcript_start,
+    )
+
+
+# --- keeping the index in step ----------------------------------------------------------------
+
+
+def learn_names(documents: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
+    """Pass documents through, adding their short suggest entries (speakers, sites) to the
+    segmentation dictionary first, so the names are whole words in the index."""
+    from .models import DictionaryTerm
+
+    analyzer = get_analyzer()
+    for document in documents:
+        new = [
+            fold(s).strip()
+            for s in document.suggest
+            if 2 <= len(s.strip()) <= 12 and CJK_RUN.fullmatch(fold(s).strip()) and fold(s).strip() not in analyzer.terms
+        ]
+        if new:
+            DictionaryTerm.objects.bulk_create([DictionaryTerm(text=t) for t in new], ignore_conflicts=True)
+            analyzer.add_terms(new)
+            dictionary_changed()
+            analyzer = _keep_analyzer(analyzer)
+        yield document
+
+
+def _keep_analyzer(analyzer):
+    # The analyzer already holds the new words; mark it current so it is not rebuilt needlessly.
+    from django.core.cache import cache
+
+    from . import analysis
+
+    analysis._analyzer_version = cache.get(analysis.DICTIONARY_VERSION_KEY)
+    return analyzer
+
+
+def learn_dictionary_terms() -> None:
+    """Words document types contribute beyond their documents (all speakers, all sites)."""
+    from .models import DictionaryTerm
+
+    terms = set()
+    for document_type in get_document_types():
+        terms.update(fold(t).strip() for t in document_type.dictionary_terms() if t)
+    terms = {t for t in terms if 2 <= len(t) <= 12 and CJK_RUN.fullmatch(t)}
+    if terms:
+        DictionaryTerm.objects.bulk_create([DictionaryTerm(text=t) for t in sorted(terms)], ignore_conflicts=True)
+        dictionary_changed()
+
+
+def all_documents() -> Iterator[SearchDocument]:
+    for document_type in get_document_types():
+        for obj in document_type.queryset():
+            document = document_type.build(getattr(obj, "specific", obj))
+            if document is not None:
+                yield document
+
+
+def rebuild_index(*, progress: bool = False) -> int:
+    learn_dictionary_terms()
+    return get_search_backend().rebuild(learn_names(all_documents()), progress=progress)
+
+
+def update_object(app_label: str, model_name: str, pk) -> str:
+    """Index one object again (or drop it when it is gone, unpublished or not searchable)."""
+    from django.apps import apps
+
+    model = apps.get_model(app_label, model_name)
+    document_type = _document_type_for(model)
+    if document_type is None:
+        return "not registered"
+    key = f"{document_type.name}:{pk}"
+    obj = model._default_manager.filter(pk=pk).first()
+    if obj is not None:
+        obj = getattr(obj, "specific", obj)
+        document_type = _document_type_for(type(obj)) or document_type
+        key = f"{document_type.name}:{pk}"
+    document = document_type.build(obj) if obj is not None else None
+    backend = get_search_backend()
+    if document is None:
+        backend.delete_documents([key])
+        return "deleted"
+    backend.index_documents(learn_names([document]))
+    return "indexed"
+
+
+def _document_type_for(model):
+    from .registry import document_type_for_model
+
+    return document_type_for_model(model)

@@ -1,0 +1,67 @@
+import pytest
+
+from search.analysis import Analyzer, fold, pinyin_syllables, split_pinyin
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer(terms=["张明华"], synonyms={"主题党日": ["党员活动日"], "两学一做": ["学党章党规、学系列讲话，做合格党员"]})
+
+
+def test_fold_traditional_fullwidth_and_case():
+    assert fold("黨課 ＡＢＣ") == "党课 abc"
+    assert len(fold("關向應紀念館")) == len("關向應紀念館")
+
+
+def test_domain_terms_stay_whole_and_pairs_add_recall(analyzer):
+    tokens = analyzer.tokens("三会一课是党支部的基本制度")
+    assert "三会一课" in tokens
+    assert {"三会", "会一", "一课"} <= set(tokens)
+    assert "张明华" in analyzer.tokens("主讲人张明华同志")
+
+
+def test_names_added_at_run_time_join_the_dictionary():
+    analyzer = Analyzer()
+    assert "向应街道" not in analyzer.words("位于向应街道")
+    analyzer.add_terms(["向應街道"])
+    assert "向应街道" in analyzer.words("位于向应街道")
+
+
+def test_pinyin_syllables_and_splitting():
+    assert pinyin_syllables("关向应") == ["guan", "xiang", "ying"]
+    assert split_pinyin("guanxiangying") == ["guan", "xiang", "ying"]
+    assert split_pinyin("leifeng") == ["lei", "feng"]
+    assert split_pinyin("vr") is None
+
+
+def test_plan_groups_alternatives_and_synonyms_both_ways(analyzer):
+    plan = analyzer.plan("主题党日")
+    [group] = plan.groups
+    tokens = {alt.tokens for alt in group.alternatives if not alt.pinyin}
+    assert ("主题党日",) in tokens and ("党员活动日",) in tokens
+    back = analyzer.plan("党员活动日").groups[0]
+    assert ("主题党日",) in {alt.tokens for alt in back.alternatives}
+
+
+def test_plan_drops_punctuation_and_stop_words(analyzer):
+    plan = analyzer.plan("学习雷锋精神，争做时代先锋！的")
+    words = [g.word for g in plan.groups]
+    assert "的" not in words and "，" not in "".join(words)
+    assert words[:2] == ["学习", "雷锋精神"]
+
+
+def test_pinyin_query_gets_a_phrase_alternative(analyzer):
+    [group] = analyzer.plan("LeiFeng").groups
+    assert any(alt.pinyin and alt.tokens == ("lei", "feng") for alt in group.alternatives)
+
+
+def test_correct_homophone_to_known_term(analyzer):
+    assert analyzer.correct("张明化讲党课") == "张明华讲党课"
+    assert analyzer.correct("张明华讲党课") is None
+    assert analyzer.correct("leifeng") is None
+
+
+def test_abbreviation_expands_to_the_full_form(analyzer):
+    [group] = analyzer.plan("两学一做").groups
+    expanded = [alt.tokens for alt in group.alternatives if len(alt.tokens) > 3 and not alt.pinyin]
+    assert any("合格" in tokens for tokens in expanded)

@@ -1,0 +1,146 @@
+"""The search page and the JSON API through HTTP, with documents kept in step by the signals."""
+
+import pytest
+from wagtail.models import PageViewRestriction
+
+from cms.models import StandardPage
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what is enqueued on commit (the index tasks) at the end of the block, as a commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def pages(home_page, note_document_type, committed):
+    def add(title, introduction, parent=None):
+        with committed():
+            page = StandardPage(title=title, introduction=introduction)
+            (parent or home_page).add_child(instance=page)
+            page.save_revision().publish()
+        return page
+
+    return add
+
+
+@pytest.mark.django_db
+def test_publishing_indexes_and_search_page_shows_highlighted_hits(client, pages):
+    pages("三会一课怎么开", "支部要按时开好三会一课，<b>不走过场</b>。")
+    response = client.get("/search/", {"q": "三会一课"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "三会一课怎么开" in html
+    assert "<mark>三会一课</mark>" in html
+    assert "&lt;b&gt;" in html  # the introduction is shown escaped
+    assert "找到 1 条结果" in html
+    assert 'id="facet-type"' in html and "笔记（1）" in html
+
+
+@pytest.mark.django_db
+def test_unpublish_and_delete_drop_the_page(client, pages, committed):
+    page = pages("红色故事会", "老党员讲红色故事。")
+    assert client.get("/api/v1/search/", {"q": "红色故事"}).json()["count"] == 1
+    with committed():
+        page.unpublish()
+    assert client.get("/api/v1/search/", {"q": "红色故事"}).json()["count"] == 0
+    with committed():
+        page.save_revision().publish()
+    assert client.get("/api/v1/search/", {"q": "红色故事"}).json()["count"] == 1
+    with committed():
+        page.delete()
+    assert client.get("/api/v1/search/", {"q": "红色故事"}).json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_move_updates_the_url(client, pages, committed):
+    section = pages("学习园地", "栏目")
+    page = pages("初心故事", "不忘初心的故事。")
+    before = client.get("/api/v1/search/", {"q": "初心故事"}).json()["results"][0]["url"]
+    with committed():
+        page.move(section, pos="last-child")
+    after = client.get("/api/v1/search/", {"q": "初心故事"}).json()["results"][0]["url"]
+    assert after != before and after == StandardPage.objects.get(pk=page.pk).url
+    assert after.startswith(section.url)
+
+
+@pytest.mark.django_db
+def test_privacy_change_hides_page_from_anonymous_but_not_members(client, pages, make_user, committed):
+    page = pages("支部内部学习", "仅限党员的学习材料。")
+    with committed():
+        restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    assert client.get("/api/v1/search/", {"q": "内部学习"}).json()["count"] == 0
+    assert "支部内部学习" not in client.get("/search/", {"q": "内部学习"}).content.decode()
+    assert client.get("/api/v1/search/suggest/", {"q": "支部内"}).json()["suggestions"] == []
+    client.force_login(make_user("dangyuan", role="党员"))
+    assert client.get("/api/v1/search/", {"q": "内部学习"}).json()["count"] == 1
+    assert client.get("/api/v1/search/suggest/", {"q": "支部内"}).json()["suggestions"] == ["支部内部学习"]
+    client.logout()
+    with committed():
+        restriction.delete()
+    assert client.get("/api/v1/search/", {"q": "内部学习"}).json()["count"] == 1
+
+
+@pytest.mark.django_db
+def test_api_shape_and_type_filter(client, pages):
+    pages("旅顺红色线路", "万忠墓纪念馆到日俄监狱旧址。")
+    data = client.get("/api/v1/search/", {"q": "旅顺", "type": "note"}).json()
+    assert data["count"] == 1
+    assert set(data["results"][0]) >= {"type", "title", "url", "snippet", "score"}
+    assert data["results"][0]["type"] == "note"
+    assert data["facets"]["type"] == [{"value": "note", "label": "笔记", "count": 1}]
+    assert client.get("/api/v1/search/", {"q": "旅顺", "type": "lesson"}).json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_api_rejects_missing_or_overlong_query_in_chinese(client):
+    response = client.get("/api/v1/search/")
+    assert response.status_code == 400 and "搜索词" in response.json()["error"]
+    assert client.get("/api/v1/search/", {"q": "党" * 201}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_search_page_pagination_and_did_you_mean(client, pages):
+    for i in range(12):
+        pages(f"关向应生平第{i + 1}讲", "关向应同志的故事。")
+    html = client.get("/search/", {"q": "关向应"}).content.decode()
+    assert "找到 12 条结果，第 1 / 2 页" in html and 'rel="next"' in html
+    html = client.get("/search/", {"q": "关向应", "page": 2}).content.decode()
+    assert 'rel="prev"' in html and "第 2 / 2 页" in html
+    html = client.get("/search/", {"q": "关向英"}).content.decode()
+    assert "您是不是要找" in html and "关向应" in html
+
+
+@pytest.mark.django_db
+def test_search_page_without_query_and_bad_page(client):
+    response = client.get("/search/")
+    assert response.status_code == 200 and "支持繁体字和拼音" in response.content.decode()
+    assert client.get("/search/", {"q": "党课", "page": "abc"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_health_check_reports_the_backend(client, home_page):
+    data = client.get("/healthz").json()
+    assert data["checks"]["search"]["ok"] is True
+    assert "embedded" in data["checks"]["search"]["detail"]
+
+
+@pytest.mark.django_db
+def test_reindex_command_and_demo_hook(pages, capsys):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from wagtail import hooks
+
+    from search.backends import get_search_backend
+
+    pages("主题党日活动安排", "每月固定一天。")
+    get_search_backend().clear()
+    assert get_search_backend().count() == 0
+    out = StringIO()
+    call_command("search_reindex", "--no-progress", stdout=out)
+    assert "已重建" in out.getvalue() and get_search_backend().count() >= 1
+    get_search_backend().clear()
+    [hook] = [fn for fn in hooks.get_hooks("dangke_demo_content") if fn.__module__ == "search.wagtail_hooks"]
+    hook(home_page=None, stdout=out)
+    assert get_search_backend().count() >= 1
