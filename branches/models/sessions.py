@@ -149,7 +149,7 @@ class Session(ClusterableModel):
             errors["branch"] = "只有党支部可以安排三会一课。"
         if self.route_id and self.route.specific_class is not None:
             label = self.route.specific_class._meta.label
-            if label != "routes.RoutePage":
+            if label != settings.BRANCHES_ROUTE_PAGE_TYPE:
                 errors["route"] = "请选择红色线路页面。"
         if self.organiser_id and self.branch_id and self.organiser.branch_id != self.branch_id:
             errors["organiser"] = "组织人必须是本支部党员。"
@@ -175,7 +175,7 @@ class SessionLesson(Orderable):
 
     def clean(self):
         specific_class = self.lesson.specific_class if self.lesson_id else None
-        if specific_class is not None and specific_class._meta.label != "lessons.LessonPage":
+        if specific_class is not None and specific_class._meta.label != settings.BRANCHES_LESSON_PAGE_TYPE:
             raise ValidationError({"lesson": "请选择党课页面。"})
 
 

@@ -240,5 +240,8 @@ BRANCHES_QR_MAX_AGE = env.int("BRANCHES_QR_MAX_AGE", default=60)
 BRANCHES_SIGN_IN_OPENS_MINUTES = env.int("BRANCHES_SIGN_IN_OPENS_MINUTES", default=30)
 BRANCHES_LATE_AFTER_MINUTES = env.int("BRANCHES_LATE_AFTER_MINUTES", default=10)
 BRANCHES_REMINDER_DAYS_BEFORE = env.int("BRANCHES_REMINDER_DAYS_BEFORE", default=2)
+# Page types a session may link (the lessons and routes contracts); tests may point them elsewhere.
+BRANCHES_LESSON_PAGE_TYPE = "lessons.LessonPage"
+BRANCHES_ROUTE_PAGE_TYPE = "routes.RoutePage"
 
 # --- search (app settings) ------------------------------------------------------------------
