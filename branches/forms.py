@@ -14,7 +14,8 @@ from .services.cadence import PERIOD_KINDS
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def pages_of(app_label: str, model: str):
+def pages_of(label: str):
+    app_label, model = label.lower().split(".")
     return (
         Page.objects.live()
         .filter(content_type__app_label=app_label, content_type__model=model)

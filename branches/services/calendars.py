@@ -50,9 +50,9 @@ def build_calendar(feed: FeedToken, *, domain: str = "dangke") -> bytes:
         event = Event()
         event.add("uid", f"session-{session.pk}@{domain}")
         event.add("summary", f"{session.session_type.name}：{session.topic}")
-        event.add("dtstart", session.starts_at)
-        event.add("dtend", session.ends_at)
-        event.add("dtstamp", session.updated_at)
+        event.add("dtstart", session.starts_at.replace(microsecond=0))
+        event.add("dtend", session.ends_at.replace(microsecond=0))
+        event.add("dtstamp", session.updated_at.replace(microsecond=0))
         if session.place:
             event.add("location", session.place)
         if session.agenda:
