@@ -275,6 +275,16 @@ ROUTES_NEAR_LIMIT = env.int("ROUTES_NEAR_LIMIT", default=20)
 ROUTES_MAP_URI_SOURCE = env.str("ROUTES_MAP_URI_SOURCE", default="dangke")
 
 # --- branches -------------------------------------------------------------------------------
+# QR sign-in: the code the secretary shows changes every BRANCHES_QR_PERIOD seconds and a scanned
+# code is accepted for BRANCHES_QR_MAX_AGE seconds (so a scan just before the change still works).
+BRANCHES_QR_PERIOD = env.int("BRANCHES_QR_PERIOD", default=30)
+BRANCHES_QR_MAX_AGE = env.int("BRANCHES_QR_MAX_AGE", default=60)
+BRANCHES_SIGN_IN_OPENS_MINUTES = env.int("BRANCHES_SIGN_IN_OPENS_MINUTES", default=30)
+BRANCHES_LATE_AFTER_MINUTES = env.int("BRANCHES_LATE_AFTER_MINUTES", default=10)
+BRANCHES_REMINDER_DAYS_BEFORE = env.int("BRANCHES_REMINDER_DAYS_BEFORE", default=2)
+# Page types a session may link (the lessons and routes contracts); tests may point them elsewhere.
+BRANCHES_LESSON_PAGE_TYPE = "lessons.LessonPage"
+BRANCHES_ROUTE_PAGE_TYPE = "routes.RoutePage"
 
 # --- search (app settings) ------------------------------------------------------------------
 # Wagtail's own search (admin, choosers) with the project's Chinese analyzer: see search/modelsearch_backend.py.

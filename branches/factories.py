@@ -1,0 +1,41 @@
+"""Factories for tests and benchmarks. Organisations are tree nodes, so they are made through
+add_root/add_child (see `organisation()`), not a plain factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from .models import Member, Organisation, OrganisationKind, Role, Session, SessionStatus, SessionType
+
+
+def organisation(code, *, parent=None, kind=OrganisationKind.BRANCH, name=None, established_on=dt.date(2000, 1, 1)):
+    fields = {"code": code, "name": name or code, "kind": kind, "established_on": established_on}
+    return parent.add_child(**fields) if parent is not None else Organisation.add_root(**fields)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    code = factory.Sequence(lambda n: f"M{n:06d}")
+    name = factory.Sequence(lambda n: f"党员{n}")
+    role = Role.MEMBER
+    phone = "13912345678"
+
+
+def session_type(slug) -> SessionType:
+    return SessionType.objects.get(slug=slug)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    session_type = factory.LazyFunction(lambda: SessionType.objects.get(slug="theme-day"))
+    topic = factory.Sequence(lambda n: f"会议{n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=3))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+    status = SessionStatus.PLANNED

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from wagtail.images.fields import WagtailImageField
+from wagtail.models import Page
+
+from .models import AttendanceStatus, Member, Session, SessionType
+from .services.cadence import PERIOD_KINDS
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def pages_of(label: str):
+    app_label, model = label.lower().split(".")
+    return (
+        Page.objects.live()
+        .filter(content_type__app_label=app_label, content_type__model=model)
+        .order_by("title")
+    )
+
+
+class SessionForm(forms.ModelForm):
+    lessons = forms.ModelMultipleChoiceField(
+        label="观看党课",
+        queryset=Page.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="集体观看党课视频可计为本支部的党课。",
+    )
+    photo = WagtailImageField(label="上传会议照片", required=False)
+    photo_caption = forms.CharField(label="照片说明", max_length=200, required=False)
+
+    class Meta:
+        model = Session
+        fields = [
+            "session_type",
+            "topic",
+            "starts_at",
+            "ends_at",
+            "place",
+            "organiser",
+            "agenda",
+            "route",
+            "minutes",
+            "decisions",
+        ]
+        widgets = {
+            "starts_at": DATETIME_WIDGET,
+            "ends_at": DATETIME_WIDGET,
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+            "minutes": forms.Textarea(attrs={"rows": 5}),
+            "decisions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, branch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.branch = branch
+        self.fields["organiser"].queryset = Member.objects.filter(branch=branch, is_active=True)
+        self.fields["route"].queryset = pages_of(settings.BRANCHES_ROUTE_PAGE_TYPE)
+        self.fields["route"].label_from_instance = lambda page: page.title
+        self.fields["lessons"].queryset = pages_of(settings.BRANCHES_LESSON_PAGE_TYPE)
+        self.fields["lessons"].label_from_instance = lambda page: page.title
+        if self.instance.pk:
+            self.fields["lessons"].initial = [link.lesson_id for link in self.instance.lesson_links.all()]
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class PlanYearForm(forms.Form):
+    session_type = forms.ModelChoiceField(label="会议类型", queryset=SessionType.objects.all())
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    rule = forms.CharField(
+        label="重复规则（RRULE）",
+        max_length=200,
+        required=False,
+        help_text="留空使用该类型的默认规则。例如 FREQ=MONTHLY;BYDAY=FR;BYSETPOS=2 为每月第二个星期五。",
+    )
+    start_time = forms.TimeField(
+        label="开始时间", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    place = forms.CharField(label="地点", max_length=120, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class PostponeForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label="新的开始时间", widget=DATETIME_WIDGET, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+
+
+class MoveForm(PostponeForm):
+    pass
+
+
+class LeaveForm(forms.Form):
+    reason = forms.CharField(label="请假事由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttendanceForm(forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label="出勤", choices=AttendanceStatus.choices)
+
+
+class ReportForm(forms.Form):
+    period = forms.ChoiceField(
+        label="周期", choices=[("month", "月"), ("quarter", "季度"), ("year", "年")], initial="quarter"
+    )
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    index = forms.IntegerField(label="月/季度", min_value=1, max_value=12, required=False)
+
+    def clean(self):
+        data = super().clean()
+        kind, index = data.get("period"), data.get("index") or 1
+        if kind in PERIOD_KINDS and kind == "quarter" and index > 4:
+            self.add_error("index", "季度应为 1-4")
+        data["index"] = index
+        return data
+
+
+def local_datetime(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value)

@@ -1,0 +1,40 @@
+"""Branch life models: the organisation tree and its members, session types with their cadence,
+sessions and what happens before, during and after them."""
+
+from .organisations import Member, Organisation, OrganisationKind, OrganisationManager, Role
+from .sessions import (
+    Attendance,
+    AttendanceStatus,
+    Cadence,
+    FeedToken,
+    LeaveRequest,
+    LeaveStatus,
+    Session,
+    SessionLesson,
+    SessionPhoto,
+    SessionReminder,
+    SessionSeries,
+    SessionStatus,
+    SessionType,
+)
+
+__all__ = [
+    "Attendance",
+    "AttendanceStatus",
+    "Cadence",
+    "FeedToken",
+    "LeaveRequest",
+    "LeaveStatus",
+    "Member",
+    "Organisation",
+    "OrganisationKind",
+    "OrganisationManager",
+    "Role",
+    "Session",
+    "SessionLesson",
+    "SessionPhoto",
+    "SessionReminder",
+    "SessionSeries",
+    "SessionStatus",
+    "SessionType",
+]

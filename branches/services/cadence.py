@@ -1,0 +1,232 @@
+"""The cadence checker: for a month, quarter or year and any subtree, which branches miss which
+required sessions.
+
+The report runs a fixed number of aggregate queries whatever the number of branches: one for the
+branches, one for the session types, one grouping the sessions by (branch, type, period). Cancelled
+sessions do not count; a postponed session counts in the period in which it is (re)scheduled, since
+its start moves with it. A branch established during a cadence period owes nothing for that period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, IntegerField, Max, Q, Value, When
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from ..models import Cadence, Organisation, Session, SessionStatus, SessionType
+from ..models.organisations import SESSION_HOLDING_KINDS
+
+PERIOD_KINDS = ("month", "quarter", "year")
+# Which cadences a report period can judge: a yearly duty is not missed in March.
+CHECKED_CADENCES = {
+    "month": (Cadence.MONTH,),
+    "quarter": (Cadence.MONTH, Cadence.QUARTER),
+    "year": (Cadence.MONTH, Cadence.QUARTER, Cadence.YEAR),
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    kind: str
+    year: int
+    index: int  # month 1-12, quarter 1-4, or 1 for the year
+    start: dt.date
+    end: dt.date  # exclusive
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.year}年{self.index}月"
+        if self.kind == "quarter":
+            return f"{self.year}年第{self.index}季度"
+        return f"{self.year}年"
+
+
+def window_for(kind: str, year: int, index: int = 1) -> Window:
+    if kind == "month":
+        if not 1 <= index <= 12:
+            raise ValueError("月份应为 1-12")
+        start = dt.date(year, index, 1)
+        end = dt.date(year + (index == 12), index % 12 + 1, 1)
+    elif kind == "quarter":
+        if not 1 <= index <= 4:
+            raise ValueError("季度应为 1-4")
+        start = dt.date(year, 3 * index - 2, 1)
+        end = dt.date(year + (index == 4), (3 * index) % 12 + 1, 1)
+    elif kind == "year":
+        index = 1
+        start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    else:
+        raise ValueError(f"unknown period kind {kind!r}")
+    return Window(kind, year, index, start, end)
+
+
+def current_window(kind: str, today: dt.date | None = None) -> Window:
+    today = today or timezone.localdate()
+    index = {"month": today.month, "quarter": (today.month - 1) // 3 + 1, "year": 1}[kind]
+    return window_for(kind, today.year, index)
+
+
+def cadence_periods(cadence: str, window: Window) -> list[tuple[int, dt.date]]:
+    """(bucket, first day) of each cadence period inside the window; bucket is the month or quarter number."""
+    if cadence == Cadence.YEAR:
+        return [(1, window.start)]
+    months = []
+    day = window.start
+    while day < window.end:
+        months.append(day)
+        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    if cadence == Cadence.MONTH:
+        return [(day.month, day) for day in months]
+    return [((day.month - 1) // 3 + 1, day) for day in months if day.month % 3 == 1]
+
+
+def month_bucket(cadence: str, month: int) -> int:
+    if cadence == Cadence.MONTH:
+        return month
+    if cadence == Cadence.QUARTER:
+        return (month - 1) // 3 + 1
+    return 1
+
+
+def period_label(cadence: str, year: int, bucket: int) -> str:
+    if cadence == Cadence.MONTH:
+        return f"{bucket}月"
+    if cadence == Cadence.QUARTER:
+        return f"第{bucket}季度"
+    return f"{year}年"
+
+
+@dataclass
+class BranchResult:
+    pk: int
+    path: str
+    name: str
+    code: str
+    established_on: dt.date
+    # session type pk -> buckets with no active session
+    missing: dict[int, list[int]] = field(default_factory=dict)
+    # session type pk -> buckets with sessions planned but none held yet
+    unconfirmed: dict[int, list[int]] = field(default_factory=dict)
+
+    @property
+    def has_gaps(self) -> bool:
+        return bool(self.missing)
+
+    @property
+    def missing_count(self) -> int:
+        return sum(len(buckets) for buckets in self.missing.values())
+
+
+@dataclass
+class CadenceReport:
+    root: Organisation
+    window: Window
+    session_types: list[SessionType]
+    branches: list[BranchResult]
+
+    @property
+    def branches_with_gaps(self) -> list[BranchResult]:
+        return [branch for branch in self.branches if branch.has_gaps]
+
+    def missing_labels(self, branch: BranchResult) -> list[tuple[SessionType, list[str]]]:
+        return [
+            (st, [period_label(st.cadence, self.window.year, b) for b in branch.missing[st.pk]])
+            for st in self.session_types
+            if st.pk in branch.missing
+        ]
+
+    def summary(self, children: list[Organisation]) -> list[dict]:
+        """One row per child organisation (drill-down), aggregated from the branch results."""
+        by_path = {child.path: child for child in children}
+        step = len(self.root.path) + Organisation.steplen
+        rows = {
+            child.path: {"organisation": child, "branches": 0, "with_gaps": 0, "missing": defaultdict(int)}
+            for child in children
+        }
+        for branch in self.branches:
+            prefix = branch.path[:step]
+            if prefix not in by_path:
+                continue
+            row = rows[prefix]
+            row["branches"] += 1
+            if branch.has_gaps:
+                row["with_gaps"] += 1
+                for type_pk, buckets in branch.missing.items():
+                    row["missing"][type_pk] += len(buckets)
+        result = []
+        for child in children:
+            row = rows[child.path]
+            row["missing_by_type"] = [row["missing"].get(st.pk, 0) for st in self.session_types]
+            result.append(row)
+        return result
+
+
+def cadence_report(root: Organisation, window: Window) -> CadenceReport:
+    session_types = list(SessionType.objects.filter(required=True, cadence__in=CHECKED_CADENCES[window.kind]))
+    lesson_types = {st.pk for st in session_types if st.is_party_lesson}
+    branch_rows = Organisation.objects.filter(
+        path__startswith=root.path,
+        kind__in=SESSION_HOLDING_KINDS,
+        is_active=True,
+        established_on__lt=window.end,
+    ).values_list("pk", "path", "name", "code", "established_on")
+    branches = {row[0]: BranchResult(*row) for row in branch_rows}
+
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(dt.datetime.combine(window.start, dt.time.min), tz)
+    end = timezone.make_aware(dt.datetime.combine(window.end, dt.time.min), tz)
+    sessions = Session.objects.filter(starts_at__gte=start, starts_at__lt=end).exclude(
+        status=SessionStatus.CANCELLED
+    )
+    if root.holds_sessions:
+        sessions = sessions.filter(branch_id=root.pk)
+    elif root.depth > 1:
+        sessions = sessions.filter(branch__path__startswith=root.path)
+    # A group viewing of a lesson counts as the party lesson, whatever the session's own type.
+    type_filter = Q(session_type_id__in=[st.pk for st in session_types])
+    lesson_type = min(lesson_types) if lesson_types else None
+    if lesson_type:
+        type_filter |= Q(counts_as_party_lesson=True)
+    held = Max(
+        Case(When(status=SessionStatus.HELD, then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
+    rows = (
+        sessions.filter(type_filter)
+        .annotate(month=ExtractMonth("starts_at", tzinfo=tz))
+        .values_list("branch_id", "session_type_id", "counts_as_party_lesson", "month")
+        .annotate(held=held)
+        .order_by()
+    )
+    cadence_of = {st.pk: st.cadence for st in session_types}
+    covered: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for branch_id, type_id, as_lesson, month, was_held in rows:
+        keys = [type_id] if type_id in cadence_of else []
+        if as_lesson and lesson_type and lesson_type != type_id:
+            keys.append(lesson_type)
+        for key in keys:
+            bucket_value = month_bucket(cadence_of[key], month)
+            seen = covered[(branch_id, key)]
+            seen[bucket_value] = max(seen.get(bucket_value, 0), was_held)
+
+    periods = {st.pk: cadence_periods(st.cadence, window) for st in session_types}
+    period_starts = {pk: [day for _, day in plist] for pk, plist in periods.items()}
+    for branch in branches.values():
+        for st in session_types:
+            plist = periods[st.pk]
+            # Periods that began before the branch existed are not owed (bisect: first period starting on/after).
+            first = bisect_left(period_starts[st.pk], branch.established_on)
+            seen = covered.get((branch.pk, st.pk), {})
+            missing = [b for b, _ in plist[first:] if b not in seen]
+            if missing:
+                branch.missing[st.pk] = missing
+            unconfirmed = [b for b, _ in plist[first:] if seen.get(b) == 0]
+            if unconfirmed:
+                branch.unconfirmed[st.pk] = unconfirmed
+    ordered = sorted(branches.values(), key=lambda b: b.path)
+    return CadenceReport(root=root, window=window, session_types=session_types, branches=ordered)

@@ -1,0 +1,62 @@
+"""Per-member and per-branch iCalendar feeds behind secret, revocable URLs."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from ..models import FeedToken, Member, Organisation, Session, SessionStatus
+
+
+def active_token(token: str) -> FeedToken | None:
+    return (
+        FeedToken.objects.select_related("member__branch", "branch")
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
+
+
+def issue_token(*, member: Member | None = None, branch: Organisation | None = None, by=None) -> FeedToken:
+    """A fresh feed URL; the previous one for the same owner stops working."""
+    revoke_tokens(member=member, branch=branch)
+    return FeedToken.objects.create(member=member, branch=branch, created_by=by)
+
+
+def revoke_tokens(*, member: Member | None = None, branch: Organisation | None = None) -> int:
+    tokens = FeedToken.objects.filter(revoked_at__isnull=True)
+    tokens = (
+        tokens.filter(member=member)
+        if member is not None
+        else tokens.filter(branch=branch, member__isnull=True)
+    )
+    return tokens.update(revoked_at=timezone.now())
+
+
+def feed_sessions(feed: FeedToken):
+    branch_id = feed.member.branch_id if feed.member_id else feed.branch_id
+    sessions = Session.objects.filter(branch_id=branch_id).select_related("session_type", "branch")
+    if feed.member_id and feed.member.role not in ("secretary", "deputy", "committee"):
+        sessions = sessions.filter(session_type__committee_only=False)
+    return sessions.order_by("starts_at")
+
+
+def build_calendar(feed: FeedToken, *, domain: str = "dangke") -> bytes:
+    owner = feed.member.name if feed.member_id else feed.branch.name
+    calendar = Calendar()
+    calendar.add("prodid", "-//Dangke//Branch life//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{owner} · 组织生活")
+    for session in feed_sessions(feed):
+        event = Event()
+        event.add("uid", f"session-{session.pk}@{domain}")
+        event.add("summary", f"{session.session_type.name}：{session.topic}")
+        event.add("dtstart", session.starts_at.replace(microsecond=0))
+        event.add("dtend", session.ends_at.replace(microsecond=0))
+        event.add("dtstamp", session.updated_at.replace(microsecond=0))
+        if session.place:
+            event.add("location", session.place)
+        if session.agenda:
+            event.add("description", session.agenda)
+        event.add("status", "CANCELLED" if session.status == SessionStatus.CANCELLED else "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import types
+
+from django.urls import reverse
+from django.utils import timezone
+from wagtail import hooks
+
+from .models import Session, SessionStatus
+from .models.organisations import COMMITTEE_ROLES
+from .services import scope
+from .viewsets import BranchLifeViewSetGroup
+
+
+@hooks.register("register_admin_viewset")
+def register_branch_life_viewsets():
+    return BranchLifeViewSetGroup()
+
+
+@hooks.register("dangke_home_sections", order=30)
+def branch_sessions_section(request):
+    member = scope.member_for(request.user)
+    if member is None:
+        return None
+    sessions = (
+        Session.objects.filter(branch_id=member.branch_id, ends_at__gte=timezone.now())
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("session_type")
+        .order_by("starts_at")
+    )
+    if member.role not in COMMITTEE_ROLES:
+        sessions = sessions.filter(session_type__committee_only=False)
+    return {
+        "template": "branches/home_section.html",
+        "context": {
+            "branch": member.branch,
+            "sessions": list(sessions[:4]),
+            "more_url": reverse("branches:my_sessions"),
+        },
+    }
+
+
+@hooks.register("dangke_user_menu_items")
+def branch_menu_items(request):
+    items = []
+    if scope.secretary_branch(request.user) is not None:
+        items.append(("支部工作台", reverse("branches:desk")))
+    if scope.member_for(request.user) is not None:
+        items.append(("我的会议", reverse("branches:my_sessions")))
+    if request.user.is_superuser or scope.managed_paths(request.user):
+        items.append(("组织生活落实情况", reverse("branches:report")))
+    return items
+
+
+@hooks.register("dangke_worker_periodic")
+def queue_session_reminders():
+    from .services.reminders import queue_due_reminders
+
+    queue_due_reminders()
+
+
+@hooks.register("dangke_demo_content", order=40)
+def branch_demo_content(*, home_page, stdout):
+    from .demo import load_branch_demo
+
+    load_branch_demo(stdout=stdout)
+
+
+@hooks.register("dangke_health_checks")
+def session_types_present():
+    from .models import SessionType
+
+    count = SessionType.objects.filter(required=True).count()
+    return types.SimpleNamespace(name="branches", ok=count > 0, detail=f"{count} required session types")
