@@ -20,6 +20,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def isolated_file_roots(settings, tmp_path):
+    """Each test writes uploads and renditions into its own folders, so no test sees another's files."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def home_page(db):
     from cms.demo import ensure_site_tree
