@@ -53,11 +53,13 @@ def copy_rows(table: str, columns: list[str], rows) -> int:
     from django.db import connection
 
     count = 0
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+            count += 1
     return count
 
 
@@ -83,7 +85,9 @@ def generate_city() -> dict:
             orgs.append((spath, 3, COMMITTEES_PER_STREET, "street", f"第{d}区第{s}街道", f"D{d}S{s}"))
             for c in range(1, COMMITTEES_PER_STREET + 1):
                 cpath = step(spath, 4, c)
-                orgs.append((cpath, 4, BRANCHES_PER_COMMITTEE, "committee", f"D{d}S{s}C{c}党委", f"D{d}S{s}C{c}"))
+                orgs.append(
+                    (cpath, 4, BRANCHES_PER_COMMITTEE, "committee", f"D{d}S{s}C{c}党委", f"D{d}S{s}C{c}")
+                )
                 for b in range(1, BRANCHES_PER_COMMITTEE + 1):
                     bpath = step(cpath, 5, b)
                     kind = "grid_branch" if b > 12 else "branch"
@@ -100,15 +104,21 @@ def generate_city() -> dict:
         ((*row, established, True) for row in orgs),
     )
     # A few branches founded mid-year, so the report has real boundary cases.
-    Organisation.objects.filter(kind="branch", code__endswith="B11").update(established_on=dt.date(YEAR, 5, 15))
-    branch_ids = dict(Organisation.objects.filter(kind__in=["branch", "grid_branch"]).values_list("code", "pk"))
+    Organisation.objects.filter(kind="branch", code__endswith="B11").update(
+        established_on=dt.date(YEAR, 5, 15)
+    )
+    branch_ids = dict(
+        Organisation.objects.filter(kind__in=["branch", "grid_branch"]).values_list("code", "pk")
+    )
 
     member_rows = (
         (f"{code}-{i:02d}", f"党员{code}-{i}", pk, ROLES[i], f"139{pk % 10**8:08d}", True, "")
         for code, pk in branch_ids.items()
         for i in range(MEMBERS_PER_BRANCH)
     )
-    members = copy_rows("branches_member", ["code", "name", "branch_id", "role", "phone", "is_active", "email"], member_rows)
+    members = copy_rows(
+        "branches_member", ["code", "name", "branch_id", "role", "phone", "is_active", "email"], member_rows
+    )
 
     types = list(SessionType.objects.filter(required=True))
     tz = timezone.get_current_timezone()
@@ -118,7 +128,7 @@ def generate_city() -> dict:
         return range(1, 13) if st.cadence == "month" else (2, 5, 8, 11) if st.cadence == "quarter" else (12,)
 
     def session_rows():
-        for code, pk in branch_ids.items():
+        for pk in branch_ids.values():
             for st in types:
                 for month in months_for(st):
                     roll = rng.random()
@@ -126,13 +136,39 @@ def generate_city() -> dict:
                         continue  # a gap: never planned
                     status = "cancelled" if roll < 0.03 else "postponed" if roll < 0.04 else "held"
                     start = timezone.make_aware(dt.datetime(YEAR, month, rng.randint(1, 28), 15), tz)
-                    yield (pk, st.pk, f"{month}月{st.name}", start, start + dt.timedelta(hours=2), "活动室", "", status,
-                           "", "", False, now, now)
+                    yield (
+                        pk,
+                        st.pk,
+                        f"{month}月{st.name}",
+                        start,
+                        start + dt.timedelta(hours=2),
+                        "活动室",
+                        "",
+                        status,
+                        "",
+                        "",
+                        False,
+                        now,
+                        now,
+                    )
 
     sessions = copy_rows(
         "branches_session",
-        ["branch_id", "session_type_id", "topic", "starts_at", "ends_at", "place", "agenda", "status", "minutes",
-         "decisions", "counts_as_party_lesson", "created_at", "updated_at"],
+        [
+            "branch_id",
+            "session_type_id",
+            "topic",
+            "starts_at",
+            "ends_at",
+            "place",
+            "agenda",
+            "status",
+            "minutes",
+            "decisions",
+            "counts_as_party_lesson",
+            "created_at",
+            "updated_at",
+        ],
         session_rows(),
     )
     with connection.cursor() as cursor:
@@ -159,19 +195,29 @@ def count_queries(fn) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a database kept by an earlier --keep run"
+    )
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
-    recreate_database(args.database_url)
+    if not args.reuse:
+        recreate_database(args.database_url)
     try:
         import django
 
         django.setup()
         from django.core.management import call_command
+
+        if args.reuse:
+            measure()
+            return
 
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
@@ -179,9 +225,11 @@ def main() -> None:
         started = time.perf_counter()
         sizes = generate_city()
         generated = time.perf_counter() - started
-        print(f"city: {sizes['organisations']:,} organisations ({sizes['branches']:,} branches), "
-              f"{sizes['members']:,} members, {sizes['sessions']:,} sessions "
-              f"(migrate {migrated:.1f} s, generate {generated:.1f} s)")
+        print(
+            f"city: {sizes['organisations']:,} organisations ({sizes['branches']:,} branches), "
+            f"{sizes['members']:,} members, {sizes['sessions']:,} sessions "
+            f"(migrate {migrated:.1f} s, generate {generated:.1f} s)"
+        )
         measure()
     finally:
         from django.db import connections
@@ -205,14 +253,16 @@ def measure() -> None:
     quarter, year = window_for("quarter", YEAR, 2), window_for("year", YEAR)
 
     report = cadence_report(city, quarter)
-    print(f"Q2 report: {len(report.branches):,} branches checked, {len(report.branches_with_gaps):,} with gaps")
+    print(
+        f"Q2 report: {len(report.branches):,} branches checked, {len(report.branches_with_gaps):,} with gaps"
+    )
 
     base = timed(lambda: cadence_report(district, quarter))
     city_quarter = timed(lambda: cadence_report(city, quarter))
     city_year = timed(lambda: cadence_report(city, year), repeat=3)
 
     secretary = Member.objects.filter(role="secretary").order_by("pk").first()
-    user = get_user_model().objects.create_user("bench-secretary", password="x")  # noqa: S106
+    user, _ = get_user_model().objects.get_or_create(username="bench-secretary")
     user.groups.add(Group.objects.get(name="支部书记"))
     secretary.user = user
     secretary.save(update_fields=["user"])
@@ -228,7 +278,9 @@ def measure() -> None:
     street_branches = len(cadence_report(street, quarter).branches)
 
     print()
-    print(f"baseline: district report for a quarter ({len(cadence_report(district, quarter).branches):,} branches) = {base * 1000:.0f} ms")
+    print(
+        f"baseline: district report for a quarter ({len(cadence_report(district, quarter).branches):,} branches) = {base * 1000:.0f} ms"
+    )
     print(f"{'measurement':44} {'seconds':>8} {'× baseline':>11}")
     for label, value in [
         ("city report, quarter (target ≤ 2 s)", city_quarter),
@@ -237,9 +289,11 @@ def measure() -> None:
     ]:
         print(f"{label:44} {value:8.3f} {value / base:11.1f}")
     print()
-    print(f"SQL queries: street ({street_branches} branches) {street_queries}, city ({len(report.branches):,} branches) "
-          f"{city_queries}, city year {year_queries} → ratio {city_queries / street_queries:.2f} "
-          f"(branches ×{len(report.branches) / street_branches:,.0f}); work desk {desk_queries} queries")
+    print(
+        f"SQL queries: street ({street_branches} branches) {street_queries}, city ({len(report.branches):,} branches) "
+        f"{city_queries}, city year {year_queries} → ratio {city_queries / street_queries:.2f} "
+        f"(branches ×{len(report.branches) / street_branches:,.0f}); work desk {desk_queries} queries"
+    )
     assert street_queries == city_queries == year_queries, "query count depends on the number of branches"
     print("target city quarter ≤ 2 s:", "met" if city_quarter <= 2 else "NOT met")
 
