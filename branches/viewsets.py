@@ -145,6 +145,9 @@ class MemberForm(ScopedForm):
             self.fields["branch"].queryset = self.fields["branch"].queryset.filter(
                 kind__in=SESSION_HOLDING_KINDS
             )
+        if self.for_user is not None and not self.for_user.is_superuser and "user" in self.fields:
+            # Linking a login account grants access to a branch: only the platform administrators do it.
+            self.fields["user"].disabled = True
 
 
 class SessionForm(ScopedForm):
@@ -153,6 +156,11 @@ class SessionForm(ScopedForm):
         if "branch" in self.fields:
             self.fields["branch"].queryset = self.fields["branch"].queryset.filter(
                 kind__in=SESSION_HOLDING_KINDS
+            )
+        if "organiser" in self.fields and self.for_user is not None:
+            # Only members of branches the user administers: never the city's whole roll.
+            self.fields["organiser"].queryset = Member.objects.filter(
+                branch__in=scoped_organisations(self.for_user).values("pk"), is_active=True
             )
 
     def save(self, commit=True):

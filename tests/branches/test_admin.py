@@ -31,6 +31,7 @@ def test_secretary_cannot_create_a_session_for_another_branch(client, people, tr
     client.force_login(people.secretary_user)
     form = client.get("/admin/branches/sessions/new/").content.decode()
     assert "甲支部" in form and "乙支部" not in form
+    assert "甲党员" in form and "乙党员" not in form  # organiser choices stay in the branch too
     client.post("/admin/branches/sessions/new/", {
         "branch": tree.b.pk, "session_type": sessions[0].session_type_id, "topic": "偷偷安排",
         "starts_at": "2026-06-01 09:00", "ends_at": "2026-06-01 10:00", "status": "planned",
@@ -65,3 +66,16 @@ def test_department_sees_its_subtree_in_the_admin(client, people, tree):
     client.force_login(people.dept_user)
     html = client.get("/admin/branches/organisations/").content.decode()
     assert "甲支部" in html and "乙支部" in html and "丙支部" not in html
+
+
+def test_secretary_edits_a_member_but_cannot_link_accounts(client, people, tree):
+    client.force_login(people.secretary_user)
+    member = people.probationary
+    response = client.post(f"/admin/branches/members/edit/{member.pk}/", {
+        "code": member.code, "name": "甲预备（改）", "branch": tree.a.pk, "role": "member", "phone": "13800000000",
+        "email": "", "user": people.outsider.pk, "is_active": "on",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    member.refresh_from_db()
+    assert member.name == "甲预备（改）" and member.role == "member" and member.user is None
+    assert client.get(f"/admin/branches/members/edit/{people.other.pk}/").status_code in (302, 403)
