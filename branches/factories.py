@@ -11,7 +11,9 @@ from django.utils import timezone
 from .models import Member, Organisation, OrganisationKind, Role, Session, SessionStatus, SessionType
 
 
-def organisation(code, *, parent=None, kind=OrganisationKind.BRANCH, name=None, established_on=dt.date(2000, 1, 1)):
+def organisation(
+    code, *, parent=None, kind=OrganisationKind.BRANCH, name=None, established_on=dt.date(2000, 1, 1)
+):
     fields = {"code": code, "name": name or code, "kind": kind, "established_on": established_on}
     return parent.add_child(**fields) if parent is not None else Organisation.add_root(**fields)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, PageChooserPanel
@@ -86,6 +87,39 @@ class ScopedIndexView(generic.IndexView):
         )
 
 
+class InstanceScopeMixin:
+    """Refuses an object outside the user's part of the tree, whatever its pk in the URL."""
+
+    scope_actions = ("change",)
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not self.permission_policy.user_has_any_permission_for_instance(
+            self.request.user, self.scope_actions, obj
+        ):
+            raise PermissionDenied
+        return obj
+
+
+class ScopedEditView(InstanceScopeMixin, generic.EditView):
+    pass
+
+
+class ScopedDeleteView(InstanceScopeMixin, generic.DeleteView):
+    scope_actions = ("delete",)
+
+
+class ScopedInspectView(InstanceScopeMixin, generic.InspectView):
+    scope_actions = ("change", "view")
+
+
+class ScopedViewSetMixin:
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    inspect_view_class = ScopedInspectView
+
+
 class ScopedForm(WagtailAdminModelForm):
     """Limits every organisation choice to the user's part of the tree."""
 
@@ -111,6 +145,9 @@ class MemberForm(ScopedForm):
             self.fields["branch"].queryset = self.fields["branch"].queryset.filter(
                 kind__in=SESSION_HOLDING_KINDS
             )
+        if self.for_user is not None and not self.for_user.is_superuser and "user" in self.fields:
+            # Linking a login account grants access to a branch: only the platform administrators do it.
+            self.fields["user"].disabled = True
 
 
 class SessionForm(ScopedForm):
@@ -119,6 +156,11 @@ class SessionForm(ScopedForm):
         if "branch" in self.fields:
             self.fields["branch"].queryset = self.fields["branch"].queryset.filter(
                 kind__in=SESSION_HOLDING_KINDS
+            )
+        if "organiser" in self.fields and self.for_user is not None:
+            # Only members of branches the user administers: never the city's whole roll.
+            self.fields["organiser"].queryset = Member.objects.filter(
+                branch__in=scoped_organisations(self.for_user).values("pk"), is_active=True
             )
 
     def save(self, commit=True):
@@ -161,11 +203,10 @@ class OrganisationForm(ScopedForm):
         return organisation
 
 
-class OrganisationViewSet(ModelViewSet):
+class OrganisationViewSet(ScopedViewSetMixin, ModelViewSet):
     model = Organisation
     icon = "group"
     menu_label = "党组织"
-    index_view_class = ScopedIndexView
     list_display = ["name", "code", "kind", Column("depth", label="层级")]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
@@ -183,11 +224,10 @@ class OrganisationViewSet(ModelViewSet):
     )
 
 
-class MemberViewSet(ModelViewSet):
+class MemberViewSet(ScopedViewSetMixin, ModelViewSet):
     model = Member
     icon = "user"
     menu_label = "党员"
-    index_view_class = ScopedIndexView
     list_display = ["name", "code", "branch", "role", Column("masked_phone", label="手机")]
     list_filter = ["role", "is_active"]
     search_fields = ["name", "code"]
@@ -228,11 +268,10 @@ class SessionTypeViewSet(ModelViewSet):
     ]
 
 
-class SessionViewSet(ModelViewSet):
+class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
     model = Session
     icon = "calendar"
     menu_label = "会议"
-    index_view_class = ScopedIndexView
     list_display = ["topic", "branch", "session_type", "starts_at", "status"]
     list_filter = ["status", "session_type"]
     search_fields = ["topic", "place"]
@@ -250,7 +289,11 @@ class SessionViewSet(ModelViewSet):
         InlinePanel(
             "lesson_links",
             label="观看党课",
-            panels=[PageChooserPanel("lesson", page_type=page_type_if_installed(settings.BRANCHES_LESSON_PAGE_TYPE))],
+            panels=[
+                PageChooserPanel(
+                    "lesson", page_type=page_type_if_installed(settings.BRANCHES_LESSON_PAGE_TYPE)
+                )
+            ],
         ),
         PageChooserPanel("route", page_type=page_type_if_installed(settings.BRANCHES_ROUTE_PAGE_TYPE)),
         FieldPanel("minutes"),
@@ -273,8 +316,8 @@ class BranchLifeViewSetGroup(ModelViewSetGroup):
     menu_icon = "group"
     menu_order = 300
     items = (
-        OrganisationViewSet("organisations"),
-        MemberViewSet("members"),
-        SessionTypeViewSet("session_types"),
-        SessionViewSet("sessions"),
+        OrganisationViewSet("branches_organisations", url_prefix="branches/organisations"),
+        MemberViewSet("branches_members", url_prefix="branches/members"),
+        SessionTypeViewSet("branches_session_types", url_prefix="branches/session-types"),
+        SessionViewSet("branches_sessions", url_prefix="branches/sessions"),
     )

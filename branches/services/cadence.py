@@ -14,8 +14,9 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Max, Q, Value, When
-from django.db.models.functions import ExtractMonth
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Cast, ExtractMonth, Power
 from django.utils import timezone
 
 from ..models import Cadence, Organisation, Session, SessionStatus, SessionType
@@ -86,12 +87,14 @@ def cadence_periods(cadence: str, window: Window) -> list[tuple[int, dt.date]]:
     return [((day.month - 1) // 3 + 1, day) for day in months if day.month % 3 == 1]
 
 
-def month_bucket(cadence: str, month: int) -> int:
+def _months_mask(cadence: str, bucket: int) -> int:
     if cadence == Cadence.MONTH:
-        return month
-    if cadence == Cadence.QUARTER:
-        return (month - 1) // 3 + 1
-    return 1
+        months = [bucket]
+    elif cadence == Cadence.QUARTER:
+        months = range(3 * bucket - 2, 3 * bucket + 1)
+    else:
+        months = range(1, 13)
+    return sum(1 << m for m in months)
 
 
 def period_label(cadence: str, year: int, bucket: int) -> str:
@@ -167,6 +170,16 @@ class CadenceReport:
         return result
 
 
+def _bit_or(expression):
+    """BIT_OR where the database has it (PostgreSQL: no sort per group); elsewhere SUM(DISTINCT 2^m),
+    which is the same number because each bit is a distinct power of two."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.aggregates import BitOr
+
+        return BitOr(expression)
+    return Sum(expression, distinct=True)
+
+
 def cadence_report(root: Organisation, window: Window) -> CadenceReport:
     session_types = list(SessionType.objects.filter(required=True, cadence__in=CHECKED_CADENCES[window.kind]))
     lesson_types = {st.pk for st in session_types if st.is_party_lesson}
@@ -193,40 +206,51 @@ def cadence_report(root: Organisation, window: Window) -> CadenceReport:
     lesson_type = min(lesson_types) if lesson_types else None
     if lesson_type:
         type_filter |= Q(counts_as_party_lesson=True)
-    held = Max(
-        Case(When(status=SessionStatus.HELD, then=Value(1)), default=Value(0), output_field=IntegerField())
-    )
+    # One row per (branch, type, lesson flag) with the months covered as a bit mask: SUM(DISTINCT 2^month)
+    # is the OR of the months (portable, unlike BIT_OR), so Python never sees one row per session.
+    month_bit = Cast(Power(Value(2), ExtractMonth("starts_at", tzinfo=tz)), IntegerField())
+    held_bit = Case(When(status=SessionStatus.HELD, then=month_bit), default=Value(0))
     rows = (
         sessions.filter(type_filter)
-        .annotate(month=ExtractMonth("starts_at", tzinfo=tz))
-        .values_list("branch_id", "session_type_id", "counts_as_party_lesson", "month")
-        .annotate(held=held)
+        .values_list("branch_id", "session_type_id", "counts_as_party_lesson")
+        .annotate(months=_bit_or(month_bit), held=_bit_or(held_bit))
         .order_by()
     )
-    cadence_of = {st.pk: st.cadence for st in session_types}
-    covered: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for branch_id, type_id, as_lesson, month, was_held in rows:
-        keys = [type_id] if type_id in cadence_of else []
+    # (months covered, months held) per (branch, type), OR-ed over the rows.
+    covered: dict[tuple[int, int], tuple[int, int]] = {}
+    type_pks = {st.pk for st in session_types}
+    for branch_id, type_id, as_lesson, month_bits, held_bits in rows:
+        months, held_months = int(month_bits), int(held_bits or 0)
+        keys = (type_id,) if type_id in type_pks else ()
         if as_lesson and lesson_type and lesson_type != type_id:
-            keys.append(lesson_type)
+            keys += (lesson_type,)
         for key in keys:
-            bucket_value = month_bucket(cadence_of[key], month)
-            seen = covered[(branch_id, key)]
-            seen[bucket_value] = max(seen.get(bucket_value, 0), was_held)
+            old = covered.get((branch_id, key))
+            covered[(branch_id, key)] = (
+                (old[0] | months, old[1] | held_months) if old else (months, held_months)
+            )
 
-    periods = {st.pk: cadence_periods(st.cadence, window) for st in session_types}
-    period_starts = {pk: [day for _, day in plist] for pk, plist in periods.items()}
+    periods = {
+        st.pk: [
+            (bucket, _months_mask(st.cadence, bucket), day)
+            for bucket, day in cadence_periods(st.cadence, window)
+        ]
+        for st in session_types
+    }
+    period_starts = {pk: [day for _, _, day in plist] for pk, plist in periods.items()}
+    window_start = window.start
     for branch in branches.values():
-        for st in session_types:
-            plist = periods[st.pk]
+        for st_pk, plist in periods.items():
             # Periods that began before the branch existed are not owed (bisect: first period starting on/after).
-            first = bisect_left(period_starts[st.pk], branch.established_on)
-            seen = covered.get((branch.pk, st.pk), {})
-            missing = [b for b, _ in plist[first:] if b not in seen]
+            if branch.established_on > window_start:
+                plist = plist[bisect_left(period_starts[st_pk], branch.established_on) :]
+            months, held_months = covered.get((branch.pk, st_pk), (0, 0))
+            missing = [b for b, mask, _ in plist if not months & mask]
             if missing:
-                branch.missing[st.pk] = missing
-            unconfirmed = [b for b, _ in plist[first:] if seen.get(b) == 0]
-            if unconfirmed:
-                branch.unconfirmed[st.pk] = unconfirmed
+                branch.missing[st_pk] = missing
+            if months != held_months:
+                unconfirmed = [b for b, mask, _ in plist if months & mask and not held_months & mask]
+                if unconfirmed:
+                    branch.unconfirmed[st_pk] = unconfirmed
     ordered = sorted(branches.values(), key=lambda b: b.path)
     return CadenceReport(root=root, window=window, session_types=session_types, branches=ordered)

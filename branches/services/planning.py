@@ -70,7 +70,7 @@ def plan_year(
             Session(
                 branch=branch,
                 session_type=session_type,
-                topic=topic or f"{moment:%-m}月{session_type.name}",
+                topic=topic or f"{moment.month}月{session_type.name}",
                 starts_at=moment,
                 ends_at=moment + duration,
                 place=place,

@@ -157,3 +157,39 @@ def test_desk_and_my_sessions_pages(client, people, tree):
     html = client.get(reverse("branches:my_sessions")).content.decode()
     assert "本月主题党日" in html
     assert client.get(reverse("branches:home")).url == reverse("branches:my_sessions")
+
+
+def test_minutes_and_photo_recorded_after_the_session(client, people, tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "PNG")
+    session = SessionFactory(branch=tree.a, topic="学习会")
+    client.force_login(people.secretary_user)
+    start = timezone.localtime(session.starts_at)
+    response = client.post(reverse("branches:session_edit", kwargs={"pk": session.pk}), {
+        "session_type": session.session_type_id, "topic": "学习会", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "minutes": "大家踊跃发言。", "decisions": "下月参观纪念馆。", "photo_caption": "会议现场",
+        "photo": SimpleUploadedFile("scene.png", buffer.getvalue(), content_type="image/png"),
+    })
+    assert response.status_code == 302
+    html = client.get(reverse("branches:session_detail", kwargs={"pk": session.pk})).content.decode()
+    assert "大家踊跃发言。" in html and "下月参观纪念馆。" in html and 'alt="会议现场"' in html
+    # A file that is not an image is refused with a message, and nothing is lost.
+    response = client.post(reverse("branches:session_edit", kwargs={"pk": session.pk}), {
+        "session_type": session.session_type_id, "topic": "学习会", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), "minutes": "新的记录",
+        "photo": SimpleUploadedFile("evil.png", b"not an image", content_type="image/png"),
+    })
+    assert response.status_code == 200
+    session.refresh_from_db()
+    assert session.minutes == "大家踊跃发言。" and session.photos.count() == 1
+
+
+def test_health_check_hook():
+    from cms.services import run_health_checks
+
+    check = next(c for c in run_health_checks() if c.name == "branches")
+    assert check.ok and "7 required session types" in check.detail
