@@ -37,6 +37,15 @@ def clips(tmp_path_factory):
     }
 
 
+@pytest.fixture(autouse=True)
+def media_folders(settings, tmp_path):
+    """Each test gets its own public and private media folders, so "nothing else touched" can be
+    checked and no test sees another's files."""
+    settings.MEDIA_ROOT = tmp_path / "public-media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
+    return settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT
+
+
 @pytest.fixture
 def small_ladder(settings):
     settings.MEDIA_LADDER = TEST_LADDER
