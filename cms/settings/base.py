@@ -229,6 +229,10 @@ LOGGING = {
 # --- media ----------------------------------------------------------------------------------
 
 # --- lessons --------------------------------------------------------------------------------
+# A lesson counts as completed once this share of its distinct seconds has been played.
+LESSONS_COMPLETION_RATIO = env.float("LESSONS_COMPLETION_RATIO", default=0.9)
+# One study hour (学时) in minutes, for the personal study record.
+LESSONS_STUDY_HOUR_MINUTES = env.int("LESSONS_STUDY_HOUR_MINUTES", default=45)
 
 # --- routes ---------------------------------------------------------------------------------
 
