@@ -233,6 +233,8 @@ LOGGING = {
 LESSONS_COMPLETION_RATIO = env.float("LESSONS_COMPLETION_RATIO", default=0.9)
 # One study hour (学时) in minutes, for the personal study record.
 LESSONS_STUDY_HOUR_MINUTES = env.int("LESSONS_STUDY_HOUR_MINUTES", default=45)
+# Members-only lessons (Wagtail LOGIN privacy) send anonymous visitors to the site's own sign-in page.
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 
 # --- routes ---------------------------------------------------------------------------------
 
