@@ -1,5 +1,17 @@
+import uuid
+from pathlib import Path
+
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from wagtailmedia.models import AbstractMedia
+
+from .storage import originals_storage, renditions_base
+
+
+def original_upload_to(instance, filename):
+    # One folder per upload: two originals with the same name never collide or overwrite.
+    return f"{uuid.uuid4().hex}/{filename}"
 
 
 class Recording(AbstractMedia):
@@ -13,13 +25,135 @@ class Recording(AbstractMedia):
         READY = "ready", "可播放"
         FAILED = "failed", "失败"
 
+    # The original stays in private storage whatever happens to the transcode.
+    file = models.FileField("文件", upload_to=original_upload_to, storage=originals_storage, max_length=500)
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.UPLOADED, db_index=True
     )
     progress = models.FloatField("进度（%）", default=0)
     failure_reason = models.TextField("失败原因", blank=True)
     probe = models.JSONField("检测结果", default=dict, blank=True)
+    members_only = models.BooleanField(
+        "仅限党员", default=False, help_text="勾选后，文件只提供给已登录的用户，不会有公开地址。"
+    )
+    # What the last successful transcode produced (file names relative to the rendition folder).
+    renditions = models.JSONField("转码结果", default=dict, blank=True, editable=False)
+    rendition_key = models.CharField(max_length=32, blank=True, editable=False)
+    # Lease held by the worker running the transcode; an expired lease means the worker died.
+    lease_token = models.CharField(max_length=32, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    # Duration and size come from the probe, not from the editor.
+    admin_form_fields = ("title", "file", "collection", "thumbnail", "tags")
 
     class Meta(AbstractMedia.Meta):
         verbose_name = "音视频"
         verbose_name_plural = "音视频"
+
+    # --- files ------------------------------------------------------------------------------
+
+    @property
+    def url(self):
+        """The original, for editors only (wagtailmedia's admin links here)."""
+        if not self.pk or not self.file:
+            return ""
+        return reverse("media:original", args=[self.pk])
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY and bool(self.rendition_key)
+
+    @property
+    def is_audio_only(self) -> bool:
+        return bool(self.renditions) and not self.renditions.get("variants")
+
+    def rendition_dir(self, *, members_only: bool | None = None) -> Path | None:
+        if not self.rendition_key:
+            return None
+        base = renditions_base(self.members_only if members_only is None else members_only)
+        return base / str(self.pk) / self.rendition_key
+
+    def rendition_file_url(self, name: str | None) -> str | None:
+        if not name or not self.is_ready:
+            return None
+        if not self.members_only and settings.MEDIA_PUBLIC_RENDITIONS_DIRECT:
+            return f"{settings.MEDIA_URL}recordings/{self.pk}/{self.rendition_key}/{name}"
+        return reverse("media:rendition", args=[self.pk, self.rendition_key, name])
+
+    @property
+    def hls_url(self):
+        return self.rendition_file_url(self.renditions.get("hls"))
+
+    @property
+    def mp4_url(self):
+        return self.rendition_file_url(self.renditions.get("mp4"))
+
+    @property
+    def audio_edition_url(self):
+        return self.rendition_file_url(self.renditions.get("audio"))
+
+    @property
+    def audio_edition_size(self):
+        """Bytes of the m4a audio edition (podcast enclosures need the length), or None."""
+        return self.renditions.get("audio_size") if self.is_ready else None
+
+    @property
+    def poster_url(self):
+        return self.rendition_file_url(self.renditions.get("poster"))
+
+    @property
+    def storyboard_vtt_url(self):
+        return self.rendition_file_url(self.renditions.get("storyboard_vtt"))
+
+    @property
+    def storyboard_sprite_url(self):
+        return self.rendition_file_url(self.renditions.get("storyboard_sprite"))
+
+    @property
+    def sources(self):
+        sources = []
+        if self.hls_url:
+            sources.append({"src": self.hls_url, "type": "application/vnd.apple.mpegurl"})
+        if self.mp4_url:
+            sources.append({"src": self.mp4_url, "type": "video/mp4"})
+        if self.audio_edition_url:
+            sources.append({"src": self.audio_edition_url, "type": "audio/mp4"})
+        return sources
+
+
+class Upload(models.Model):
+    """A resumable (tus 1.0) upload in progress. The bytes live in the private staging area; the
+    file on disk is the truth for the offset, so an interrupted request loses nothing it delivered."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    length = models.BigIntegerField("总大小")
+    filename = models.CharField("文件名", max_length=255)
+    title = models.CharField("标题", max_length=255)
+    members_only = models.BooleanField("仅限党员", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    recording = models.ForeignKey(Recording, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "上传"
+        verbose_name_plural = "上传"
+
+    def __str__(self):
+        return f"{self.filename} ({self.length} bytes)"
+
+    @property
+    def part_path(self) -> Path:
+        from .storage import staging_dir
+
+        folder = staging_dir() / "tus"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{self.pk}.part"
+
+    @property
+    def offset(self) -> int:
+        try:
+            return self.part_path.stat().st_size
+        except FileNotFoundError:
+            return 0

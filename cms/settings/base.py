@@ -227,6 +227,29 @@ LOGGING = {
 }
 
 # --- media ----------------------------------------------------------------------------------
+# Recordings longer or larger than this are rejected before any transcoding.
+MEDIA_MAX_DURATION = env.int("MEDIA_MAX_DURATION", default=6 * 3600)
+MEDIA_MAX_UPLOAD_SIZE = env.int("MEDIA_MAX_UPLOAD_SIZE", default=8 * 1024**3)
+FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="ffmpeg")
+FFPROBE_BINARY = env.str("FFPROBE_BINARY", default="ffprobe")
+# HLS ladder: (short side in pixels, peak video bitrate in kbit/s); rungs above the source are dropped.
+MEDIA_LADDER = [(1080, 4500), (720, 2500), (480, 1000), (360, 600)]
+MEDIA_X264_PRESET = env.str("MEDIA_X264_PRESET", default="veryfast")
+MEDIA_SEGMENT_SECONDS = 6
+# A transcode job renews its lease while ffmpeg runs; a lease older than this belongs to a dead worker.
+MEDIA_TRANSCODE_LEASE_SECONDS = env.int("MEDIA_TRANSCODE_LEASE_SECONDS", default=120)
+MEDIA_TRANSCODE_MAX_ATTEMPTS = env.int("MEDIA_TRANSCODE_MAX_ATTEMPTS", default=3)
+# How members-only files leave the server: "" (Django streams them, development),
+# "x-accel-redirect" (nginx, internal location PROTECTED_MEDIA_ACCEL_PREFIX -> PRIVATE_MEDIA_ROOT)
+# or "x-sendfile" (Apache/lighttpd).
+PROTECTED_MEDIA_SENDFILE = env.str("PROTECTED_MEDIA_SENDFILE", default="")
+PROTECTED_MEDIA_ACCEL_PREFIX = env.str("PROTECTED_MEDIA_ACCEL_PREFIX", default="/protected-media/")
+# True: public recordings' files are linked straight under MEDIA_URL (web server or CDN serves them);
+# False: they go through the same ranged Django view as members-only files.
+MEDIA_PUBLIC_RENDITIONS_DIRECT = env.bool("MEDIA_PUBLIC_RENDITIONS_DIRECT", default=False)
+# tus uploads: chunks up to this size per PATCH request; unfinished uploads expire after a day.
+MEDIA_TUS_MAX_CHUNK = env.int("MEDIA_TUS_MAX_CHUNK", default=8 * 1024 * 1024)
+MEDIA_TUS_EXPIRY_SECONDS = env.int("MEDIA_TUS_EXPIRY_SECONDS", default=24 * 3600)
 
 # --- lessons --------------------------------------------------------------------------------
 # A lesson counts as completed once this share of its distinct seconds has been played.

@@ -1,0 +1,265 @@
+/* Dangke lesson player: hls.js where Media Source Extensions exist, native HLS on Safari/iOS,
+   the progressive MP4 elsewhere (WeChat's in-app browser), a listen-only mode with the m4a,
+   speed control and storyboard previews on the seek bar.
+   Contract: the container [data-media-player] receives a bubbling "dangke:player-ready" event
+   (detail.media = the element now playing) after start-up and after every mode switch, and
+   exposes container.dangkePlayer = {media, seek(seconds)}. */
+(function () {
+  "use strict";
+
+  function isWeChat() {
+    return /MicroMessenger/i.test(navigator.userAgent);
+  }
+
+  function formatTime(seconds) {
+    seconds = Math.max(0, Math.floor(seconds || 0));
+    var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+    var mm = (h ? String(m).padStart(2, "0") : String(m)), ss = String(s).padStart(2, "0");
+    return (h ? h + ":" : "") + mm + ":" + ss;
+  }
+
+  function spokenTime(seconds) {
+    seconds = Math.max(0, Math.floor(seconds || 0));
+    var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+    return (h ? h + " 小时 " : "") + m + " 分 " + s + " 秒";
+  }
+
+  function parseVttTime(text) {
+    var parts = text.trim().split(":").map(parseFloat);
+    var seconds = 0;
+    for (var i = 0; i < parts.length; i++) seconds = seconds * 60 + parts[i];
+    return seconds;
+  }
+
+  function loadStoryboard(url) {
+    return fetch(url, {credentials: "same-origin"}).then(function (response) {
+      if (!response.ok) throw new Error("storyboard " + response.status);
+      return response.text();
+    }).then(function (text) {
+      var cues = [], blocks = text.replace(/\r/g, "").split("\n\n");
+      blocks.forEach(function (block) {
+        var lines = block.trim().split("\n");
+        var timing = lines.find(function (line) { return line.indexOf("-->") !== -1; });
+        if (!timing) return;
+        var target = lines[lines.indexOf(timing) + 1] || "";
+        var times = timing.split("-->");
+        var hash = target.split("#xywh=");
+        if (hash.length !== 2) return;
+        var box = hash[1].split(",").map(Number);
+        cues.push({start: parseVttTime(times[0]), end: parseVttTime(times[1]),
+                   src: new URL(hash[0], new URL(url, location.href)).href,
+                   x: box[0], y: box[1], w: box[2], h: box[3]});
+      });
+      return cues;
+    });
+  }
+
+  function Player(container) {
+    this.container = container;
+    this.video = container.querySelector("video");
+    this.audio = container.querySelector("audio");
+    this.range = container.querySelector("[data-seek]");
+    this.preview = container.querySelector("[data-preview]");
+    this.notice = container.querySelector("[data-player-notice]");
+    this.speed = container.querySelector("[data-speed]");
+    this.toggle = container.querySelector("[data-listen-toggle]");
+    this.hls = null;
+    this.cues = [];
+    this.seeking = false;
+    this.media = this.video || this.audio;
+    var start = parseFloat(container.dataset.start || "0") || 0;
+    this.attach(this.media, start, false);
+    this.bind();
+    if (container.dataset.storyboard) {
+      var self = this;
+      loadStoryboard(container.dataset.storyboard).then(function (cues) { self.cues = cues; })
+        .catch(function () { self.cues = []; });
+    }
+    var api = this;
+    container.dangkePlayer = {
+      get media() { return api.media; },
+      seek: function (seconds) { api.seek(seconds); },
+      get mode() { return api.media === api.audio && api.video ? "listen" : "watch"; }
+    };
+    this.announce();
+  }
+
+  Player.prototype.say = function (text) {
+    if (this.notice) this.notice.textContent = text;
+  };
+
+  Player.prototype.setUpVideoSource = function () {
+    var video = this.video, data = this.container.dataset, self = this;
+    if (data.hls && !isWeChat() && window.Hls && window.Hls.isSupported()) {
+      this.hls = new window.Hls({capLevelToPlayerSize: true, startLevel: -1});
+      this.hls.on(window.Hls.Events.ERROR, function (event, info) {
+        if (!info.fatal) return;
+        if (info.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
+          self.say("网络不稳定，正在重试……");
+          self.hls.startLoad();
+        } else if (info.type === window.Hls.ErrorTypes.MEDIA_ERROR) {
+          self.hls.recoverMediaError();
+        } else if (data.mp4) {
+          self.hls.destroy();
+          self.hls = null;
+          video.src = data.mp4;
+        }
+      });
+      this.hls.loadSource(data.hls);
+      this.hls.attachMedia(video);
+      this.container.dataset.engine = "hls.js";
+    } else if (data.hls && !isWeChat() && video.canPlayType("application/vnd.apple.mpegurl")) {
+      video.src = data.hls;
+      this.container.dataset.engine = "native-hls";
+    } else if (data.mp4) {
+      video.src = data.mp4;
+      this.container.dataset.engine = "mp4";
+    }
+  };
+
+  Player.prototype.attach = function (media, startAt, play) {
+    var self = this;
+    if (media === this.video && !this.videoReady) {
+      this.setUpVideoSource();
+      this.videoReady = true;
+    }
+    if (media === this.audio && !media.getAttribute("src") && this.container.dataset.audio) {
+      media.src = this.container.dataset.audio;
+    }
+    if (media === this.audio) media.preload = "metadata";
+    media.playbackRate = this.speed ? parseFloat(this.speed.value) : 1;
+    var apply = function () {
+      if (startAt > 0 && Math.abs(media.currentTime - startAt) > 0.5) {
+        try { media.currentTime = startAt; } catch (e) { /* not seekable yet */ }
+      }
+      if (play) {
+        var promise = media.play();
+        if (promise && promise.catch) promise.catch(function () {});
+      }
+    };
+    if (media.readyState >= 1) apply();
+    else media.addEventListener("loadedmetadata", apply, {once: true});
+  };
+
+  Player.prototype.announce = function () {
+    this.container.dispatchEvent(new CustomEvent("dangke:player-ready", {
+      bubbles: true, detail: {media: this.media, recordingId: this.container.dataset.recordingId}
+    }));
+  };
+
+  Player.prototype.seek = function (seconds) {
+    var media = this.media, target = Math.max(0, Number(seconds) || 0);
+    if (media.readyState >= 1) media.currentTime = target;
+    else media.addEventListener("loadedmetadata", function () { media.currentTime = target; }, {once: true});
+  };
+
+  Player.prototype.switchMode = function () {
+    if (!this.video || !this.audio) return;
+    var from = this.media, to = from === this.video ? this.audio : this.video;
+    var position = from.currentTime, playing = !from.paused;
+    from.pause();
+    from.hidden = true;
+    to.hidden = false;
+    this.media = to;
+    var listening = to === this.audio;
+    this.toggle.setAttribute("aria-pressed", listening ? "true" : "false");
+    this.toggle.textContent = listening ? "返回视频" : "只听声音";
+    this.container.classList.toggle("media-player--listening", listening);
+    this.say(listening ? "已切换到只听声音，节省流量。" : "已切换到视频。");
+    this.attach(to, position, playing);
+    this.bindMedia(to);
+    this.announce();
+  };
+
+  Player.prototype.updateRange = function () {
+    if (!this.range || this.seeking) return;
+    var media = this.media;
+    if (media.duration && isFinite(media.duration)) this.range.max = String(media.duration);
+    this.range.value = String(media.currentTime);
+    this.range.setAttribute("aria-valuetext", spokenTime(media.currentTime));
+  };
+
+  Player.prototype.showPreview = function (seconds) {
+    if (!this.preview) return;
+    var cue = null;
+    for (var i = 0; i < this.cues.length; i++) {
+      if (seconds >= this.cues[i].start && seconds < this.cues[i].end) { cue = this.cues[i]; break; }
+    }
+    var image = this.preview.querySelector("[data-preview-image]");
+    if (cue) {
+      image.style.width = cue.w + "px";
+      image.style.height = cue.h + "px";
+      image.style.backgroundImage = "url('" + cue.src + "')";
+      image.style.backgroundPosition = (-cue.x) + "px " + (-cue.y) + "px";
+      image.hidden = false;
+    } else {
+      image.hidden = true;
+    }
+    this.preview.querySelector("[data-preview-time]").textContent = formatTime(seconds);
+    var max = parseFloat(this.range.max) || 1;
+    this.preview.style.left = Math.min(100, Math.max(0, seconds / max * 100)) + "%";
+    this.preview.hidden = false;
+  };
+
+  Player.prototype.hidePreview = function () {
+    if (this.preview) this.preview.hidden = true;
+  };
+
+  Player.prototype.bindMedia = function (media) {
+    if (media.dataset.bound) return;
+    media.dataset.bound = "1";
+    var self = this;
+    media.addEventListener("timeupdate", function () { if (media === self.media) self.updateRange(); });
+    media.addEventListener("loadedmetadata", function () { if (media === self.media) self.updateRange(); });
+    media.addEventListener("error", function () {
+      if (media === self.media) self.say("播放出错，请检查网络后重试。");
+    });
+  };
+
+  Player.prototype.bind = function () {
+    var self = this;
+    if (this.video) this.bindMedia(this.video);
+    if (this.audio) this.bindMedia(this.audio);
+    if (this.toggle) this.toggle.addEventListener("click", function () { self.switchMode(); });
+    if (this.speed) {
+      this.speed.addEventListener("change", function () {
+        var rate = parseFloat(self.speed.value) || 1;
+        [self.video, self.audio].forEach(function (m) { if (m) m.playbackRate = rate; });
+        self.say("播放速度 " + rate + " 倍");
+      });
+    }
+    if (this.range) {
+      var rangeTime = function (event) {
+        var rect = self.range.getBoundingClientRect();
+        var max = parseFloat(self.range.max) || 0;
+        return Math.min(max, Math.max(0, (event.clientX - rect.left) / rect.width * max));
+      };
+      this.range.addEventListener("pointermove", function (event) { self.showPreview(rangeTime(event)); });
+      this.range.addEventListener("pointerleave", function () { if (!self.seeking) self.hidePreview(); });
+      this.range.addEventListener("input", function () {
+        self.seeking = true;
+        var seconds = parseFloat(self.range.value);
+        self.range.setAttribute("aria-valuetext", spokenTime(seconds));
+        self.showPreview(seconds);
+      });
+      this.range.addEventListener("change", function () {
+        self.seeking = false;
+        self.seek(parseFloat(self.range.value));
+        self.hidePreview();
+      });
+      this.range.addEventListener("blur", function () { self.seeking = false; self.hidePreview(); });
+    }
+  };
+
+  function initAll(root) {
+    (root || document).querySelectorAll("[data-media-player]").forEach(function (container) {
+      if (container.dangkePlayer || container.dataset.status) return;
+      if (!container.querySelector("video, audio")) return;
+      new Player(container);
+    });
+  }
+
+  window.DangkePlayer = {init: initAll};
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { initAll(); });
+  else initAll();
+})();
