@@ -371,14 +371,9 @@ def sync_recording_privacy(lesson_id: int) -> bool | None:
 
 
 def set_recording_members_only(recording, value: bool) -> None:
-    from media import services as media_services
+    from media.services import set_members_only
 
-    setter = getattr(media_services, "set_members_only", None)
-    if setter is None:
-        # The media app has not shipped its contract yet; say so loudly rather than pretend.
-        logger.error("media.services.set_members_only is missing; recording %s privacy not updated", recording.pk)
-        return
-    setter(recording, value)
+    set_members_only(recording, value)
 
 
 # --- home page ------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def test_lesson_page_renders_player_chapters_transcript_and_speakers(client, mak
     html = response.content.decode()
     assert response.status_code == 200
     assert "data-media-player" in html
-    assert 'data-seek="65"' in html and "01:05" in html and "港口记忆" in html
+    assert 'data-lesson-seek="65"' in html and "01:05" in html and "港口记忆" in html
     assert "讲讲大连港的故事。" in html
     assert "王红" in html and "先进典型" in html and "全国劳动模范" in html
     assert "继续播放" not in html  # anonymous: nothing saved
@@ -44,7 +44,7 @@ def test_resume_offer_shows_saved_position(client, member, make_lesson, make_rec
     client.force_login(member)
     html = client.get(lesson.url).content.decode()
     assert "继续播放 02:05" in html
-    assert 'data-seek="125"' in html
+    assert 'data-lesson-seek="125"' in html
 
 
 def test_no_resume_offer_at_the_very_end(client, member, make_lesson, make_recording):

@@ -139,10 +139,10 @@
   }
 
   article.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-seek]");
+    var button = event.target.closest("[data-lesson-seek]");
     if (!button) return;
     event.preventDefault();
-    seek(parseFloat(button.getAttribute("data-seek")) || 0);
+    seek(parseFloat(button.getAttribute("data-lesson-seek")) || 0);
     if (button.hasAttribute("data-resume")) button.closest(".lesson__resume").hidden = true;
   });
 
@@ -160,19 +160,5 @@
       cues.forEach(function (cue) { if (parseFloat(cue.getAttribute("data-cue-start")) <= now) active = cue; });
       cues.forEach(function (cue) { if (cue === active) cue.setAttribute("aria-current", "true"); else cue.removeAttribute("aria-current"); });
     }, true);
-  }
-
-  // The plain <video> lessons renders while the media app's player is not installed keeps the same contract.
-  if (container && container.hasAttribute("data-lessons-fallback")) {
-    var video = container.querySelector("video");
-    var start = parseFloat(container.getAttribute("data-start") || "0");
-    container.dangkePlayer = {
-      media: video,
-      seek: function (seconds) { video.currentTime = seconds; }
-    };
-    if (start > 0) {
-      video.addEventListener("loadedmetadata", function () { video.currentTime = start; }, { once: true });
-    }
-    container.dispatchEvent(new CustomEvent("dangke:player-ready", { bubbles: true, detail: { media: video } }));
   }
 }());
