@@ -54,3 +54,40 @@ def make_lesson(lesson_index):
 @pytest.fixture
 def member(make_user):
     return make_user("member1", role="党员")
+
+
+def make_clip(path, *, seconds=3, size="160x90"):
+    """A tiny test clip: lavfi testsrc + sine, a few seconds."""
+    import subprocess
+
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-nostdin",
+         "-f", "lavfi", "-i", f"testsrc=size={size}:rate=15",
+         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+         "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+         "-c:a", "aac", "file:" + str(path)],
+        check=True,
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_clip(tmp_path_factory):
+    return make_clip(tmp_path_factory.mktemp("lesson-clips") / "lesson.mp4")
+
+
+@pytest.fixture
+def transcoded_recording(db, settings, tiny_clip, django_capture_on_commit_callbacks):
+    """ingest_file + the transcode run inline (ImmediateBackend): a playable recording."""
+    from media.services import ingest_file
+
+    settings.MEDIA_LADDER = [(90, 200)]
+
+    def _make(title="测试录像", **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            recording = ingest_file(tiny_clip, title=title, **kwargs)
+        recording.refresh_from_db()
+        assert recording.is_ready, recording.failure_reason
+        return recording
+
+    return _make
