@@ -144,6 +144,8 @@ class LessonPage(Page):
         help_text="“仅限党员”在发布时为页面设置登录可见，录像文件也只向登录用户提供。",
     )
     tags = ClusterTaggableManager("专题", through=LessonPageTag, blank=True)
+    # The identifier in the archive a lesson was imported from (`manage.py import_lessons`).
+    source_id = models.CharField("导入来源编号", max_length=100, blank=True, db_index=True, editable=False)
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -164,6 +166,7 @@ class LessonPage(Page):
     ]
     parent_page_types = ["lessons.LessonIndexPage"]
     subpage_types: list = []
+    exclude_fields_in_copy = ["source_id"]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("transcript"),
@@ -187,6 +190,11 @@ class LessonPage(Page):
     class Meta:
         verbose_name = "党课"
         verbose_name_plural = "党课"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_id"], condition=~models.Q(source_id=""), name="lessons_lesson_unique_source_id"
+            )
+        ]
 
     def clean(self):
         super().clean()
