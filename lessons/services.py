@@ -33,7 +33,8 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 SPEAKER_PHOTO_FILTER = "fill-160x160"
-# A saved position this close to the start or the end is not worth offering to resume.
+# A saved position this close to the start or the end is not worth offering to resume
+# (at most this many seconds; a tenth of the recording for very short ones).
 RESUME_MARGIN = 5
 # Longest duration accepted from a client when the recording's own duration is not known yet.
 MAX_CLIENT_DURATION = 12 * 3600
@@ -164,9 +165,9 @@ def lesson_page_context(page: LessonPage, request) -> dict:
     if request.user.is_authenticated and page.pk:
         progress = LessonProgress.objects.filter(user=request.user, lesson=page).first()
     resume_at = None
-    if progress and progress.position > RESUME_MARGIN:
-        duration = progress.duration or (page.recording.duration if page.recording_id else 0)
-        if not duration or progress.position < duration - RESUME_MARGIN:
+    if progress is not None:
+        duration = progress.duration or (page.recording.duration if page.recording_id else None)
+        if offers_resume(progress.position, duration):
             resume_at = int(progress.position)
     start = request.GET.get("t", "")
     return {
@@ -183,6 +184,13 @@ def lesson_page_context(page: LessonPage, request) -> dict:
         "start": int(start) if start.isdigit() else None,
         "recording": page.recording if page.recording_id else None,
     }
+
+
+def offers_resume(position: float, duration: float | None) -> bool:
+    margin = min(RESUME_MARGIN, duration * 0.1) if duration else RESUME_MARGIN
+    if position <= margin:
+        return False
+    return not duration or position < duration - margin
 
 
 # --- progress heartbeats --------------------------------------------------------------------
@@ -294,7 +302,7 @@ def study_record(user) -> StudyRecord:
         for year, seconds in sorted(per_year.items(), reverse=True)
     ]
     return StudyRecord(
-        continue_watching=[r for r in rows if not r.is_completed and r.position > RESUME_MARGIN],
+        continue_watching=[r for r in rows if not r.is_completed and offers_resume(r.position, r.duration)],
         completed=sorted((r for r in rows if r.is_completed), key=lambda r: r.completed_at, reverse=True),
         years=years,
         total_hours=study_hours(sum(per_year.values())),
@@ -388,14 +396,15 @@ def home_section_context(request) -> dict | None:
     showcase = list(lessons.filter(series=showcase_series)[:4]) if showcase_series else []
     continue_watching = []
     if user.is_authenticated:
-        continue_watching = list(
+        recent = (
             LessonProgress.objects.filter(
-                user=user, completed_at__isnull=True, position__gt=RESUME_MARGIN,
+                user=user, completed_at__isnull=True, position__gt=0,
                 lesson__in=visible_lessons(user).values("pk"),
             )
             .select_related("lesson")
-            .order_by("-updated_at")[:3]
+            .order_by("-updated_at")[:10]
         )
+        continue_watching = [row for row in recent if offers_resume(row.position, row.duration)][:3]
     if latest is None and not showcase and not continue_watching:
         return None
     return {

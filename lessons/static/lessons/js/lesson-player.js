@@ -128,6 +128,9 @@
     attach(event.detail.media);
   });
 
+  // The player may have become ready before this script ran (both are deferred scripts).
+  if (container && container.dangkePlayer && container.dangkePlayer.media) attach(container.dangkePlayer.media);
+
   function seek(seconds) {
     if (container && container.dangkePlayer) { container.dangkePlayer.seek(seconds); }
     else if (media) { media.currentTime = seconds; }
