@@ -10,6 +10,7 @@ import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
@@ -139,18 +140,46 @@ def lesson_filter_choices(index_page, *, user) -> dict:
 # --- the lesson page ------------------------------------------------------------------------
 
 
+class LessonDetails:
+    """The parts of a lesson page that are the same for every visitor, loaded on first use: the
+    template caches their HTML per published revision, so a cache hit runs none of these queries.
+    Each property is one query whatever the number of items."""
+
+    def __init__(self, page: LessonPage):
+        self.page = page
+
+    @cached_property
+    def speakers(self) -> list:
+        Image = get_image_model()
+        return [
+            link.speaker
+            for link in self.page.lesson_speakers.all()
+            .select_related("speaker")
+            .prefetch_related(
+                Prefetch("speaker__photo", queryset=Image.objects.prefetch_renditions(SPEAKER_PHOTO_FILTER))
+            )
+        ]
+
+    @cached_property
+    def chapters(self) -> list:
+        return list(self.page.chapters.all())
+
+    @cached_property
+    def attachments(self) -> list:
+        return list(self.page.attachments.all().select_related("document"))
+
+    @cached_property
+    def tags(self) -> list:
+        return list(self.page.tags.all())
+
+    @cached_property
+    def cues(self) -> list:
+        return self.page.transcript_cues()
+
+
 def lesson_page_context(page: LessonPage, request) -> dict:
     """Everything the lesson template shows, in a number of queries that does not grow with the
     number of speakers, chapters, captions, attachments or related lessons."""
-    Image = get_image_model()
-    speakers = [
-        link.speaker
-        for link in page.lesson_speakers.all()
-        .select_related("speaker")
-        .prefetch_related(
-            Prefetch("speaker__photo", queryset=Image.objects.prefetch_renditions(SPEAKER_PHOTO_FILTER))
-        )
-    ]
     captions = [
         {"src": caption.document.url, "srclang": caption.srclang, "label": caption.label}
         for caption in page.captions.all().select_related("document")
@@ -170,15 +199,14 @@ def lesson_page_context(page: LessonPage, request) -> dict:
         if offers_resume(progress.position, duration):
             resume_at = int(progress.position)
     start = request.GET.get("t", "")
+    previewing = getattr(request, "is_preview", False) or not page.live
     return {
-        "speakers": speakers,
-        "speaker_photo_filter": SPEAKER_PHOTO_FILTER,
-        "chapters": list(page.chapters.all()),
+        "details": LessonDetails(page),
+        # Previews and drafts render fresh; a published lesson's details are cached per revision.
+        "details_cache_key": None if previewing else f"{page.pk}:{page.live_revision_id}:{page.last_published_at}",
+        "details_cache_seconds": settings.LESSONS_PAGE_CACHE_SECONDS,
         "captions": captions,
-        "attachments": list(page.attachments.all().select_related("document")),
         "related": related,
-        "cues": page.transcript_cues(),
-        "tags": list(page.tags.all()),
         "progress": progress,
         "resume_at": resume_at,
         "start": int(start) if start.isdigit() else None,

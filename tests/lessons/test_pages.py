@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -69,24 +70,38 @@ def _lesson_with(n, make_lesson, make_recording, index):
     return lesson
 
 
-def _count_queries(client, url):
+def _count_queries(client, url, *, cached):
     client.get(url)  # warm caches (site root paths, renditions generated on first sight)
+    if not cached:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
     return len(queries)
 
 
-def test_lesson_page_query_count_is_constant(client, member, make_lesson, make_recording):
+@pytest.mark.parametrize("cached", [False, True], ids=["details-rendered", "details-cached"])
+def test_lesson_page_query_count_is_constant(client, member, make_lesson, make_recording, cached):
     one = _lesson_with(1, make_lesson, make_recording, "a")
     five = _lesson_with(5, make_lesson, make_recording, "b")
     client.force_login(member)
     services.record_heartbeat(member, one, position=20, ranges=[[0, 20]])
     services.record_heartbeat(member, five, position=20, ranges=[[0, 20]])
-    assert _count_queries(client, one.url) == _count_queries(client, five.url)
+    assert _count_queries(client, one.url, cached=cached) == _count_queries(client, five.url, cached=cached)
     html = client.get(five.url).content.decode()
     assert html.count('class="speaker-card"') == 5
     assert html.count("相关b-") == 5
+
+
+def test_cached_details_skip_their_queries_and_follow_new_revisions(client, make_lesson):
+    lesson = make_lesson(title="缓存测试", transcript="[00:00] 第一版")
+    cache.clear()
+    first = _count_queries(client, lesson.url, cached=False)
+    cached = _count_queries(client, lesson.url, cached=True)
+    assert cached < first
+    lesson.transcript = "[00:00] 第二版"
+    lesson.save_revision().publish()
+    assert "第二版" in client.get(lesson.url).content.decode()
 
 
 def test_transcript_is_validated_with_line_numbers(make_lesson):
