@@ -48,7 +48,7 @@ def progress(request):
         ranges = data.get("ranges") or []
         if not isinstance(ranges, list) or len(ranges) > 500:
             raise services.HeartbeatError("播放区间格式不正确")
-        lesson = services.visible_lessons(request.user).filter(pk=lesson_id).select_related("recording").first()
+        lesson = services.viewable_lesson(request, lesson_id)
         if lesson is None:
             return _error("没有找到这节党课", status=404)
         row = services.record_heartbeat(

@@ -192,3 +192,12 @@ def test_concurrent_heartbeats_from_two_tabs_lose_nothing_on_postgresql(home_pag
     row = LessonProgress.objects.get(user=user, lesson=lesson)
     assert row.played_ranges == [[0, rounds * 20]]
     assert row.played_seconds == rounds * 20
+
+
+def test_password_protected_lesson_refuses_heartbeats(client, member, make_lesson):
+    from wagtail.models import PageViewRestriction
+
+    lesson = make_lesson()
+    PageViewRestriction.objects.create(page=lesson, restriction_type="password", password="secret")
+    client.force_login(member)
+    assert post(client, {"lesson": lesson.pk, "position": 3, "ranges": [[0, 3]]}).status_code == 404
