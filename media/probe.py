@@ -35,6 +35,8 @@ ALLOWED_FORMAT_NAMES = {
 }
 PROBE_TIMEOUT_SECONDS = 120
 SNIFF_BYTES = 8192
+PLAYLIST_SIGNATURES = (b"#extm3u", b"ffconcat", b"[playlist]", b"<?xml", b"<smil", b"<asx", b"file '")
+PLAYLIST_REASON = "这是一个播放列表或引用其他文件的清单，不是音视频文件；请上传音视频文件本身。"
 TEXT_REFERENCE_MARKERS = ("#extm3u", "ffconcat", "file '", "file \"", "[playlist]", "<smil", "<?xml", "#extinf")
 
 
@@ -90,6 +92,8 @@ def sniff_text(path: Path) -> None:
         head = handle.read(SNIFF_BYTES)
     if not head:
         raise MediaRejected("文件是空的。")
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(PLAYLIST_SIGNATURES):
+        raise MediaRejected(PLAYLIST_REASON)
     if b"\x00" in head:
         return
     try:
@@ -97,7 +101,7 @@ def sniff_text(path: Path) -> None:
     except UnicodeDecodeError:
         return
     if any(marker in text for marker in TEXT_REFERENCE_MARKERS) or "://" in text:
-        raise MediaRejected("这是一个播放列表或引用其他文件的清单，不是音视频文件；请上传音视频文件本身。")
+        raise MediaRejected(PLAYLIST_REASON)
     raise MediaRejected("这是一个文本文件，不是音视频文件。")
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from .models import Recording, Upload, original_upload_to
 from .probe import MediaRejected, ProbeResult, probe_file
 from .storage import move_tree_atomically, renditions_base, staging_dir, work_dir
-from .transcode import TranscodeFailed, plan_transcode, remove_tree, transcode
+from .transcode import TranscodeFailed, plan_transcode, remove_tree, transcode  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
 
@@ -224,8 +224,10 @@ def run_transcode_job(pk: int) -> str:
         result = ProbeResult.from_json(recording.probe)
 
     renew_lease(pk, token, status=Status.TRANSCODING, progress=0, failure_reason="")
+    # Leftovers of a worker that died mid-job on this recording: half-written, never published.
+    for leftover in work_dir().glob(f"{pk}-*"):
+        remove_tree(leftover)
     output = work_dir() / f"{pk}-{token}"
-    remove_tree(output)
     last_beat = [timezone.now()]
 
     def on_progress(percent: float):

@@ -56,8 +56,12 @@ class Rung:
         return min(self.width, self.height)
 
 
-def _even(value: float) -> int:
-    return max(2, int(value) // 2 * 2)
+def _even(value: float, limit: float | None = None) -> int:
+    """Nearest even number (H.264 4:2:0 needs even sizes), never above limit."""
+    even = int(round(value / 2)) * 2
+    if limit is not None:
+        even = min(even, int(limit) // 2 * 2)
+    return max(2, even)
 
 
 def choose_ladder(width: int, height: int, ladder=None) -> list[Rung]:
@@ -72,8 +76,8 @@ def choose_ladder(width: int, height: int, ladder=None) -> list[Rung]:
         chosen = [(short, ladder[-1][1])]
     rungs = []
     for target, rate in chosen:
-        new_short = _even(target)
-        new_long = _even(round(long_ * target / short))
+        new_short = _even(target, short)
+        new_long = _even(long_ * target / short, long_)
         w, h = (new_short, new_long) if portrait else (new_long, new_short)
         rungs.append(Rung(name=f"v{target}", width=w, height=h, maxrate_kbps=rate))
     return rungs

@@ -29,12 +29,21 @@ def make_clip(path: Path, *, size="320x180", seconds=3, audio=True, video=True, 
 def clips(tmp_path_factory):
     folder = tmp_path_factory.mktemp("clips")
     return {
-        "video": make_clip(folder / "clip.mp4"),
+        "video": make_clip(folder / "clip.mp4", seconds=7),
         "portrait": make_clip(folder / "portrait.mp4", size="180x320", seconds=2),
         "silent": make_clip(folder / "silent.mp4", audio=False, seconds=2),
         "audio": make_clip(folder / "talk.m4a", video=False, seconds=3),
         "folder": folder,
     }
+
+
+@pytest.fixture(autouse=True)
+def media_folders(settings, tmp_path):
+    """Each test gets its own public and private media folders, so "nothing else touched" can be
+    checked and no test sees another's files."""
+    settings.MEDIA_ROOT = tmp_path / "public-media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
+    return settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT
 
 
 @pytest.fixture
