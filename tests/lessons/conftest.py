@@ -73,7 +73,7 @@ def make_clip(path, *, seconds=3, size="160x90"):
 
 @pytest.fixture(scope="session")
 def tiny_clip(tmp_path_factory):
-    return make_clip(tmp_path_factory.mktemp("lesson-clips") / "lesson.mp4")
+    return make_clip(tmp_path_factory.mktemp("lesson-clips") / "lesson.mp4", seconds=6)
 
 
 @pytest.fixture

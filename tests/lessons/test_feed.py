@@ -39,7 +39,7 @@ def test_podcast_feed_parses_with_enclosures(client, series, feed_lessons):
     assert enclosure.href.endswith(recording.audio_edition_url)
     assert enclosure.type.startswith("audio/")
     assert int(enclosure.length) == recording.audio_edition_size > 0
-    assert entry.itunes_duration == "00:03"
+    assert entry.itunes_duration == "00:06"
     assert entry.itunes_episode == "1"
     # The enclosure really serves the audio to an anonymous listener.
     audio = client.get(recording.audio_edition_url)

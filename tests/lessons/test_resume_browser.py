@@ -48,3 +48,14 @@ def test_member_resumes_at_the_saved_position(live_site, browser_page, make_user
     resume.click()
     page.wait_for_function(f"{MEDIA}.currentTime >= {int(row.position)}")
     assert abs(page.evaluate(f"{MEDIA}.currentTime") - int(row.position)) < 1.5
+
+    # Leaving while it plays: the pagehide beacon saves the newer position without a pause.
+    before = row.played_seconds
+    page.wait_for_function(f"{MEDIA}.currentTime >= {before} + 0.5")
+    page.goto(f"{live_site.url}/")
+    for _ in range(50):  # the beacon is answered after the navigation; wait up to ~5 s
+        row.refresh_from_db()
+        if row.played_seconds > before:
+            break
+        page.wait_for_timeout(100)
+    assert row.played_seconds > before
