@@ -158,7 +158,7 @@ def test_get_returns_saved_position_across_devices(member, lesson):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_heartbeats_from_two_tabs_lose_nothing_on_postgresql(home_page, make_user):
     from django.db import connections
 
