@@ -131,6 +131,43 @@ def setup_site() -> dict:
             "duration": recording.duration}
 
 
+def service_writes(seconds: float, threads: int) -> dict:
+    """record_heartbeat() called directly (no HTTP, no session): the database-bound ceiling."""
+    import threading
+
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    from lessons.models import LessonPage
+    from lessons.services import record_heartbeat
+
+    lesson = LessonPage.objects.get(title="基准党课")
+    users = list(get_user_model().objects.filter(username__startswith="bench")[:threads])
+    counts = [0] * threads
+    deadline = time.monotonic() + seconds
+
+    def run(i):
+        position = 0.0
+        while time.monotonic() < deadline:
+            start, position = position, position + 2.0
+            if position > lesson.recording.duration:
+                start, position = 0.0, 2.0
+            record_heartbeat(users[i], lesson, position=position, ranges=[[start, position]])
+            counts[i] += 1
+        connections.close_all()
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    started = time.monotonic()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return {"writes_per_second": sum(counts) / (time.monotonic() - started)}
+
+
 # --- load -----------------------------------------------------------------------------------
 
 
@@ -206,10 +243,15 @@ def recreate_database(url: str) -> None:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--service-writes", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.setup:
         sys.path.insert(0, str(ROOT))
         print("BENCH-SETUP " + json.dumps(setup_site()))
+        return
+    if options.service_writes:
+        sys.path.insert(0, str(ROOT))
+        print("BENCH-SERVICE " + json.dumps(service_writes(PHASE_SECONDS, 4)))
         return
 
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
@@ -280,6 +322,15 @@ def main():
               f"ratio to home {writes / home:.2f}")
         print(f"progress writes (one row, {CLIENTS} tabs) {same_row:8.1f} writes/s errors {same_err}   "
               f"ratio to home {same_row / home:.2f}")
+        service = subprocess.run([PYTHON, __file__, "--service-writes"], env=env, cwd=ROOT,
+                                 capture_output=True, text=True)
+        line = next((x for x in service.stdout.splitlines() if x.startswith("BENCH-SERVICE ")), None)
+        if line:
+            direct = json.loads(line.split(" ", 1)[1])["writes_per_second"]
+            print(f"record_heartbeat() direct, 4 threads {direct:8.1f} writes/s   "
+                  f"(HTTP endpoint reaches {writes / direct:.2f} of it)")
+        else:
+            print(f"direct write phase failed: {service.stderr[-2000:]}")
         print("\ntargets: lesson page >= 0.80 of home; 500 progress writes/s")
     finally:
         server.terminate()
