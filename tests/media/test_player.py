@@ -60,3 +60,16 @@ def test_members_only_moves_the_files_out_of_public_storage_and_changes_the_url(
     recording.refresh_from_db()
     assert str(recording.rendition_dir()).startswith(str(settings.MEDIA_ROOT))
     assert (recording.rendition_dir() / "audio.m4a").is_file()
+
+
+@pytest.mark.django_db
+def test_the_factory_gives_other_apps_a_playable_looking_recording():
+    from media.factories import RecordingFactory
+
+    recording = RecordingFactory(ready=True)
+    recording.refresh_from_db()
+    assert recording.status == Recording.Status.READY
+    html = render(recording)
+    assert "<video" in html and recording.audio_edition_size == 21_600_000
+    assert recording.poster_url.endswith("/poster.jpg")
+    assert RecordingFactory().status == Recording.Status.UPLOADED

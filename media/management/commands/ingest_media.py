@@ -3,7 +3,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import connection
 from tqdm import tqdm
 
 from media import services
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         try:
             services.run_transcode_job(pk)
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection; nobody else will close it
 
     def _show_progress(self, pk, worker) -> Recording:
         finished = (Recording.Status.READY, Recording.Status.FAILED)

@@ -21,7 +21,13 @@
     bar.value = data.progress;
     progress.textContent = transcoding ? Math.floor(data.progress) + "%" : "";
     el.querySelector("[data-status-reason]").textContent = data.status === "failed" ? data.failure_reason : "";
-    if (data.finished) el.dataset.finished = "1";
+    if (data.finished) {
+      el.dataset.finished = "1";
+      // The edit view is not reloaded (the form may hold unsaved edits); it says what changed.
+      if (data.status === "ready" && el.dataset.readyNotice) {
+        el.querySelector("[data-status-reason]").textContent = el.dataset.readyNotice;
+      }
+    }
   }
 
   function tick() {

@@ -1,6 +1,6 @@
 /* Admin large-file upload with tus-js-client: resumes an interrupted upload of the same file
    (fingerprints are kept in localStorage) and shows progress. */
-(function () {
+function dangkeUploadPage() {
   "use strict";
   var form = document.getElementById("tus-upload-form");
   if (!form || !window.tus) return;
@@ -86,4 +86,7 @@
       current.start();
     });
   });
-})();
+}
+// Wagtail's admin puts extra_js in the head: wait for the form.
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", dangkeUploadPage);
+else dangkeUploadPage();

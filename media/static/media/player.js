@@ -81,8 +81,24 @@
       seek: function (seconds) { api.seek(seconds); },
       get mode() { return api.media === api.audio && api.video ? "listen" : "watch"; }
     };
-    this.announce();
+    this.announceWhenPageReady();
   }
+
+  // The first "ready" waits until the page's other scripts (deferred ones, DOMContentLoaded
+  // handlers) have run, so a lesson page's listener never misses it.
+  Player.prototype.announceWhenPageReady = function () {
+    var self = this, done = false;
+    function go() {
+      if (done) return;
+      done = true;
+      window.setTimeout(function () { self.announce(); }, 0);
+    }
+    if (document.readyState === "complete") go();
+    else {
+      document.addEventListener("DOMContentLoaded", go);
+      window.addEventListener("load", go);
+    }
+  };
 
   Player.prototype.say = function (text) {
     if (this.notice) this.notice.textContent = text;
