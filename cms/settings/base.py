@@ -252,6 +252,15 @@ MEDIA_TUS_MAX_CHUNK = env.int("MEDIA_TUS_MAX_CHUNK", default=8 * 1024 * 1024)
 MEDIA_TUS_EXPIRY_SECONDS = env.int("MEDIA_TUS_EXPIRY_SECONDS", default=24 * 3600)
 
 # --- lessons --------------------------------------------------------------------------------
+# A lesson counts as completed once this share of its distinct seconds has been played.
+LESSONS_COMPLETION_RATIO = env.float("LESSONS_COMPLETION_RATIO", default=0.9)
+# One study hour (学时) in minutes, for the personal study record.
+LESSONS_STUDY_HOUR_MINUTES = env.int("LESSONS_STUDY_HOUR_MINUTES", default=45)
+# How long a published lesson's details (speakers, chapters, transcript, attachments) stay cached;
+# publishing a new revision changes the key at once, snippet edits (a speaker's bio) show within this time.
+LESSONS_PAGE_CACHE_SECONDS = env.int("LESSONS_PAGE_CACHE_SECONDS", default=300)
+# Members-only lessons (Wagtail LOGIN privacy) send anonymous visitors to the site's own sign-in page.
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 
 # --- routes ---------------------------------------------------------------------------------
 # Map tiles for route pages: a Leaflet URL template, its attribution, and the coordinate system the

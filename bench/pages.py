@@ -1,0 +1,342 @@
+"""Lesson page throughput against the home page, and the progress endpoint's sustained writes/s.
+
+One command: `.venv/bin/python bench/pages.py` (PostgreSQL at DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/dangke_lessons_bench, recreated on every run).
+
+It builds a site with production settings (DEBUG off, manifest static files, persistent DB
+connections), a lesson with 3 speakers, 6 chapters, 40 transcript cues, 3 attachments, 3 related
+lessons and a transcoded recording, serves it with gunicorn on 127.0.0.1 and drives it from local
+client processes for a fixed time per phase. Figures are printed as requests/s and as ratios to
+the home page measured in the same run. Everything stays on loopback and every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dangke_lessons_bench"
+PHASE_SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
+MEMBERS = 64
+
+
+# --- setup (runs in a child process with Django configured) ---------------------------------
+
+
+def setup_site() -> dict:
+    import django
+
+    django.setup()
+    import datetime
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.auth.models import Group
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from cms.demo import ensure_site_tree
+    from cms.worker import run_worker
+    from lessons.factories import (
+        DocumentFactory,
+        LessonAttachmentFactory,
+        LessonChapterFactory,
+        LessonIndexPageFactory,
+        LessonPageFactory,
+        LessonRelatedLessonFactory,
+        LessonSeriesPageFactory,
+        LessonSpeakerFactory,
+        SpeakerFactory,
+    )
+    from lessons.models import HomeDisplay
+    from media.services import ingest_file
+
+    call_command("migrate", verbosity=0)
+    # The vendor files name source maps the vendor build does not copy, and the manifest storage
+    # refuses that; empty maps in an extra folder let collectstatic finish (reported to the lead).
+    import re
+
+    maps = Path(tempfile.mkdtemp())
+    for folder in map(Path, settings.STATICFILES_DIRS):
+        for script in folder.rglob("*.js"):
+            for name in re.findall(r"sourceMappingURL=([\w.\-]+\.map)", script.read_text(errors="ignore")):
+                if not (script.parent / name).exists():
+                    target = maps / script.parent.relative_to(folder) / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text("{}")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, str(maps)]
+    call_command("collectstatic", "--noinput", verbosity=0)
+    home = ensure_site_tree()
+    from wagtail.models import Site
+
+    Site.objects.filter(is_default_site=True).update(hostname="127.0.0.1", port=80)
+
+    clip = Path(tempfile.mkdtemp()) / "bench.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-nostdin", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=15",
+         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "20", "-c:v", "libx264", "-preset", "ultrafast",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", "file:" + str(clip)],
+        check=True,
+    )
+    settings.MEDIA_LADDER = [(90, 200)]
+    recording = ingest_file(clip, title="基准测试录像")
+    run_worker(burst=True)  # the database task backend: transcode now
+    recording.refresh_from_db()
+    assert recording.is_ready, recording.failure_reason
+
+    index = LessonIndexPageFactory(parent=home, show_in_menus=True)
+    series = LessonSeriesPageFactory(parent=index, title="党课开讲啦·月讲悦听", home_display=HomeDisplay.LATEST)
+    transcript = "\n".join(f"[{i // 60:02d}:{i % 60:02d}] 第{i}段文字稿，讲述红色故事与初心使命。" for i in range(0, 40 * 15, 15))
+    related = [LessonPageFactory(parent=index, title=f"相关党课{i}", series=series, episode_number=i + 2)
+               for i in range(3)]
+    lesson = LessonPageFactory(parent=index, title="基准党课", series=series, episode_number=1,
+                               recording=recording, transcript=transcript, date_given=datetime.date(2025, 7, 1))
+    for i in range(3):
+        LessonSpeakerFactory(page=lesson, speaker=SpeakerFactory(bio="长期从事基层党建工作。" * 3))
+        LessonAttachmentFactory(page=lesson, document=DocumentFactory())
+        LessonRelatedLessonFactory(page=lesson, lesson=related[i])
+    for i in range(6):
+        LessonChapterFactory(page=lesson, start=i * 3, title=f"第{i + 1}部分")
+    lesson.tags.add("党史", "红色故事")
+    for page in [*related, lesson]:
+        page.save_revision().publish()
+
+    User = get_user_model()
+    group = Group.objects.get(name="党员")
+    sessions = []
+    for n in range(MEMBERS):
+        user = User.objects.create_user(f"bench{n}", password=secrets.token_hex(8))
+        user.groups.add(group)
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        sessions.append(store.session_key)
+    return {"lesson_url": lesson.url, "home_url": "/", "lesson_id": lesson.pk, "sessions": sessions,
+            "duration": recording.duration}
+
+
+def service_writes(seconds: float, threads: int) -> dict:
+    """record_heartbeat() called directly (no HTTP, no session): the database-bound ceiling."""
+    import threading
+
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    from lessons.models import LessonPage
+    from lessons.services import record_heartbeat
+
+    lesson = LessonPage.objects.get(title="基准党课")
+    users = list(get_user_model().objects.filter(username__startswith="bench")[:threads])
+    counts = [0] * threads
+    deadline = time.monotonic() + seconds
+
+    def run(i):
+        position = 0.0
+        while time.monotonic() < deadline:
+            start, position = position, position + 2.0
+            if position > lesson.recording.duration:
+                start, position = 0.0, 2.0
+            record_heartbeat(users[i], lesson, position=position, ranges=[[start, position]])
+            counts[i] += 1
+        connections.close_all()
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    started = time.monotonic()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return {"writes_per_second": sum(counts) / (time.monotonic() - started)}
+
+
+# --- load -----------------------------------------------------------------------------------
+
+
+def _request(port, method, path, *, headers=None, body=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def _client(args):
+    kind, port, target, seconds, index, extra = args
+    deadline = time.monotonic() + seconds
+    done = errors = 0
+    csrf = secrets.token_hex(16)
+    position = 0.0
+    while time.monotonic() < deadline:
+        if kind == "get":
+            headers = {"Host": "127.0.0.1"}
+            if extra.get("session"):
+                headers["Cookie"] = f"sessionid={extra['session']}"
+            status = _request(port, "GET", target, headers=headers)
+        else:
+            # Each client is one member playing on; heartbeats cover new seconds each time.
+            start, position = position, min(position + 2.0, extra["duration"])
+            if start >= extra["duration"]:
+                start, position = 0.0, 2.0
+            body = json.dumps({"lesson": extra["lesson_id"], "position": position, "ranges": [[start, position]]})
+            headers = {
+                "Host": "127.0.0.1",
+                "Content-Type": "application/json",
+                "Cookie": f"sessionid={extra['session']}; csrftoken={csrf}",
+                "X-CSRFToken": csrf,
+            }
+            status = _request(port, "POST", target, headers=headers, body=body)
+        if status == 200:
+            done += 1
+        else:
+            errors += 1
+    return done, errors
+
+
+def run_phase(port, kind, target, *, extras) -> tuple[float, int]:
+    with multiprocessing.Pool(CLIENTS) as pool:
+        started = time.monotonic()
+        results = pool.map(_client, [(kind, port, target, PHASE_SECONDS, i, extras[i % len(extras)]) for i in range(CLIENTS)])
+        elapsed = time.monotonic() - started
+    done = sum(r[0] for r in results)
+    errors = sum(r[1] for r in results)
+    return done / elapsed, errors
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--service-writes", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.setup:
+        sys.path.insert(0, str(ROOT))
+        print("BENCH-SETUP " + json.dumps(setup_site()))
+        return
+    if options.service_writes:
+        sys.path.insert(0, str(ROOT))
+        print("BENCH-SERVICE " + json.dumps(service_writes(PHASE_SECONDS, 4)))
+        return
+
+    database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    if not database_url.startswith("postgres"):
+        sys.exit("bench/pages.py measures PostgreSQL: set DATABASE_URL=postgres://…")
+    var_dir = Path(tempfile.mkdtemp(prefix="dangke-bench-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "False",
+        "DANGKE_VAR_DIR": str(var_dir),
+        "LOG_LEVEL": "WARNING",
+        "REDIS_URL": "",
+        "ELASTICSEARCH_URL": "",
+    }
+    print(f"Preparing the site on {database_url.rsplit('@', 1)[-1]} …", flush=True)
+    recreate_database(database_url)
+    setup = subprocess.run([PYTHON, __file__, "--setup"], env=env, cwd=ROOT, capture_output=True, text=True)
+    line = next((x for x in setup.stdout.splitlines() if x.startswith("BENCH-SETUP ")), None)
+    if setup.returncode or line is None:
+        sys.exit(f"setup failed:\n{setup.stdout[-3000:]}\n{setup.stderr[-3000:]}")
+    site = json.loads(line.split(" ", 1)[1])
+
+    port = free_port()
+    workers = int(os.environ.get("BENCH_WORKERS", str(max(2, (os.cpu_count() or 2) * 2))))
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "cms.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        env=env, cwd=ROOT,
+    )
+    try:
+        for _ in range(100):  # up to 10 s for gunicorn to listen
+            try:
+                if _request(port, "GET", "/healthz", headers={"Host": "127.0.0.1"}) in (200, 503):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            sys.exit("gunicorn did not start")
+        anon = [{}]
+        members = [{"session": s} for s in site["sessions"]]
+        beat_extras = [{"session": s, "lesson_id": site["lesson_id"], "duration": site["duration"]}
+                       for s in site["sessions"]]
+        # Warm every worker (template loading, site root paths) before measuring.
+        for path in (site["home_url"], site["lesson_url"]):
+            for _ in range(workers * 3):
+                _request(port, "GET", path, headers={"Host": "127.0.0.1"})
+        status = _request(port, "GET", site["lesson_url"], headers={"Host": "127.0.0.1"})
+        assert status == 200, f"lesson page answered {status}"
+
+        print(f"gunicorn {workers} sync workers, {CLIENTS} client processes, {PHASE_SECONDS:.0f} s per phase, "
+              f"{os.cpu_count()} CPUs\n", flush=True)
+        home, home_err = run_phase(port, "get", site["home_url"], extras=anon)
+        lesson, lesson_err = run_phase(port, "get", site["lesson_url"], extras=anon)
+        lesson_member, member_err = run_phase(port, "get", site["lesson_url"], extras=members)
+        writes, write_err = run_phase(port, "post", "/api/v1/progress/", extras=beat_extras)
+        same_row, same_err = run_phase(port, "post", "/api/v1/progress/", extras=beat_extras[:1])
+
+        print(f"home page (anonymous)            {home:8.1f} req/s   errors {home_err}")
+        print(f"lesson page (anonymous)          {lesson:8.1f} req/s   errors {lesson_err}   "
+              f"ratio to home {lesson / home:.2f}")
+        print(f"lesson page (member, resume)     {lesson_member:8.1f} req/s   errors {member_err}   "
+              f"ratio to home {lesson_member / home:.2f}")
+        print(f"progress writes ({CLIENTS} members)    {writes:8.1f} writes/s errors {write_err}   "
+              f"ratio to home {writes / home:.2f}")
+        print(f"progress writes (one row, {CLIENTS} tabs) {same_row:8.1f} writes/s errors {same_err}   "
+              f"ratio to home {same_row / home:.2f}")
+        service = subprocess.run([PYTHON, __file__, "--service-writes"], env=env, cwd=ROOT,
+                                 capture_output=True, text=True)
+        line = next((x for x in service.stdout.splitlines() if x.startswith("BENCH-SERVICE ")), None)
+        if line:
+            direct = json.loads(line.split(" ", 1)[1])["writes_per_second"]
+            print(f"record_heartbeat() direct, 4 threads {direct:8.1f} writes/s   "
+                  f"(HTTP endpoint reaches {writes / direct:.2f} of it)")
+        else:
+            print(f"direct write phase failed: {service.stderr[-2000:]}")
+        print("\ntargets: lesson page >= 0.80 of home; 500 progress writes/s")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

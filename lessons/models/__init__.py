@@ -1,0 +1,32 @@
+from .pages import (
+    Audience,
+    HomeDisplay,
+    LessonAttachment,
+    LessonCaption,
+    LessonChapter,
+    LessonIndexPage,
+    LessonPage,
+    LessonPageTag,
+    LessonRelatedLesson,
+    LessonSeriesPage,
+    LessonSpeaker,
+)
+from .progress import LessonProgress
+from .speakers import Speaker, SpeakerRole
+
+__all__ = [
+    "Audience",
+    "HomeDisplay",
+    "LessonAttachment",
+    "LessonCaption",
+    "LessonChapter",
+    "LessonIndexPage",
+    "LessonPage",
+    "LessonPageTag",
+    "LessonProgress",
+    "LessonRelatedLesson",
+    "LessonSeriesPage",
+    "LessonSpeaker",
+    "Speaker",
+    "SpeakerRole",
+]

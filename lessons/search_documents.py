@@ -1,0 +1,98 @@
+"""How lessons and series become search documents (see search/registry.py)."""
+
+from __future__ import annotations
+
+from django.utils.html import strip_tags
+
+from search.registry import (
+    AUDIENCE_MEMBERS,
+    AUDIENCE_PUBLIC,
+    DocumentType,
+    SearchDocument,
+    TranscriptCue,
+    register,
+)
+
+from .models import LessonPage, LessonSeriesPage, Speaker, SpeakerRole
+
+
+def _body_text(page) -> str:
+    parts = []
+    for block in page.body:
+        if block.block_type == "paragraph":
+            parts.append(block.value.source)
+        elif block.block_type in ("heading", "quote"):
+            parts.append(block.value.get("text", ""))
+    return strip_tags(" ".join(parts))
+
+
+def lesson_document(page: LessonPage) -> SearchDocument | None:
+    page = LessonPage.objects.filter(pk=page.pk).live().select_related("series").first()
+    if page is None:
+        return None
+    speakers = [link.speaker for link in page.lesson_speakers.select_related("speaker")]
+    tags = [tag.name for tag in page.tags.all()]
+    role_labels = dict(SpeakerRole.choices)
+    members_only = page.get_view_restrictions().exists()
+    return SearchDocument(
+        doc_type="lesson",
+        pk=page.pk,
+        title=page.title,
+        url=page.url or "",
+        summary=page.summary,
+        body=_body_text(page),
+        fields={
+            "speakers": " ".join(f"{s.name} {s.organisation}" for s in speakers),
+            "tags": " ".join(tags),
+            "series": page.series.title if page.series else "",
+        },
+        transcript=[TranscriptCue(start=cue.start, text=cue.text) for cue in page.transcript_cues()],
+        facets={
+            "series": [page.series.title] if page.series else [],
+            "speaker_role": sorted({role_labels[s.role] for s in speakers}),
+            "topic": tags,
+            "year": [str(page.date_given.year)],
+        },
+        audience=AUDIENCE_MEMBERS if members_only else AUDIENCE_PUBLIC,
+        published_at=page.date_given,
+        suggest=[page.title, *[s.name for s in speakers]],
+    )
+
+
+def series_document(page: LessonSeriesPage) -> SearchDocument | None:
+    page = LessonSeriesPage.objects.filter(pk=page.pk).live().first()
+    if page is None:
+        return None
+    return SearchDocument(
+        doc_type="series",
+        pk=page.pk,
+        title=page.title,
+        url=page.url or "",
+        summary=page.intro,
+        facets={"series": [page.title]},
+        audience=AUDIENCE_MEMBERS if page.get_view_restrictions().exists() else AUDIENCE_PUBLIC,
+        published_at=page.last_published_at,
+        suggest=[page.title],
+    )
+
+
+def register_document_types():
+    register(
+        DocumentType(
+            name="lesson",
+            label="党课",
+            model=LessonPage,
+            build=lesson_document,
+            queryset=lambda: LessonPage.objects.live(),
+            dictionary_terms=lambda: Speaker.objects.values_list("name", flat=True),
+        )
+    )
+    register(
+        DocumentType(
+            name="series",
+            label="党课系列",
+            model=LessonSeriesPage,
+            build=series_document,
+            queryset=lambda: LessonSeriesPage.objects.live(),
+        )
+    )

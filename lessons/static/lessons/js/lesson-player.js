@@ -1,0 +1,167 @@
+/* Lesson page: seeking from chapters and the transcript, and progress heartbeats.
+ *
+ * The media app's player dispatches a bubbling `dangke:player-ready` event (detail.media is the
+ * <video> or <audio> now playing, again after every switch between video and listen mode) and
+ * exposes container.dangkePlayer.seek(seconds). We record the stretches actually played as ranges
+ * (a seek starts a new range) and send them, with the position, every 15 s, on pause, and with
+ * navigator.sendBeacon when the page is left. The server merges ranges, so sending one twice is harmless.
+ */
+(function () {
+  "use strict";
+
+  var HEARTBEAT_MS = 15000;
+  // A jump between two timeupdate events larger than this (seconds, at 1x) is a seek, not playing.
+  var MAX_STEP = 2.5;
+
+  var article = document.querySelector("[data-lesson]");
+  if (!article) return;
+  var lessonId = parseInt(article.getAttribute("data-lesson-id"), 10);
+  var progressUrl = article.getAttribute("data-progress-url");
+  var signedIn = article.hasAttribute("data-signed-in");
+  var csrfInput = document.querySelector("[data-progress-csrf] input[name=csrfmiddlewaretoken]");
+  var csrfToken = csrfInput ? csrfInput.value : "";
+
+  var container = article.querySelector("[data-media-player]");
+  var media = null;
+  var ranges = [];        // [[start, end], ...] played on this page, merged
+  var current = null;     // the range being extended while playing
+  var lastTime = null;
+  var dirty = false;
+  var timer = null;
+
+  function mergeRanges(list) {
+    list.sort(function (a, b) { return a[0] - b[0]; });
+    var out = [];
+    list.forEach(function (r) {
+      var last = out[out.length - 1];
+      if (last && r[0] <= last[1] + 0.5) { last[1] = Math.max(last[1], r[1]); }
+      else { out.push([r[0], r[1]]); }
+    });
+    return out;
+  }
+
+  function onTimeUpdate() {
+    if (!media || media.seeking) return;
+    var now = media.currentTime;
+    var step = now - lastTime;
+    var rate = media.playbackRate || 1;
+    if (lastTime !== null && !media.paused && step > 0 && step <= MAX_STEP * rate) {
+      if (!current) { current = [lastTime, now]; ranges.push(current); }
+      current[1] = now;
+      dirty = true;
+    } else {
+      current = null;
+    }
+    lastTime = now;
+  }
+
+  function onSeeking() { current = null; lastTime = media ? media.currentTime : null; }
+
+  function payload() {
+    ranges = mergeRanges(ranges);
+    current = null;
+    return {
+      lesson: lessonId,
+      position: media ? Math.floor(media.currentTime) : 0,
+      duration: media && isFinite(media.duration) ? media.duration : null,
+      ranges: ranges.map(function (r) { return [Math.round(r[0] * 10) / 10, Math.round(r[1] * 10) / 10]; })
+    };
+  }
+
+  function sendHeartbeat() {
+    if (!signedIn || !media) return;
+    var body = JSON.stringify(payload());
+    dirty = false;
+    fetch(progressUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+      body: body,
+      keepalive: true
+    }).then(function (response) {
+      article.dispatchEvent(new CustomEvent("dangke:progress-saved", { bubbles: true, detail: { ok: response.ok } }));
+    }).catch(function () { dirty = true; });
+  }
+
+  function sendBeacon() {
+    if (!signedIn || !media || !navigator.sendBeacon) return;
+    var form = new FormData();
+    form.append("csrfmiddlewaretoken", csrfToken);
+    form.append("payload", JSON.stringify(payload()));
+    navigator.sendBeacon(progressUrl, form);
+    dirty = false;
+  }
+
+  function onPlay() {
+    lastTime = media.currentTime;
+    if (!timer) timer = window.setInterval(function () { if (dirty) sendHeartbeat(); }, HEARTBEAT_MS);
+  }
+
+  function onPause() {
+    onTimeUpdate();
+    current = null;
+    if (timer) { window.clearInterval(timer); timer = null; }
+    sendHeartbeat();
+  }
+
+  function attach(element) {
+    if (media === element) return;
+    if (media) {
+      media.removeEventListener("timeupdate", onTimeUpdate);
+      media.removeEventListener("seeking", onSeeking);
+      media.removeEventListener("play", onPlay);
+      media.removeEventListener("pause", onPause);
+    }
+    media = element;
+    current = null;
+    lastTime = media.currentTime;
+    media.addEventListener("timeupdate", onTimeUpdate);
+    media.addEventListener("seeking", onSeeking);
+    media.addEventListener("play", onPlay);
+    media.addEventListener("pause", onPause);
+    if (!media.paused) onPlay();
+  }
+
+  document.addEventListener("dangke:player-ready", function (event) {
+    if (!article.contains(event.target) || !event.detail || !event.detail.media) return;
+    container = event.target.closest("[data-media-player]") || event.target;
+    attach(event.detail.media);
+  });
+
+  // The player may have become ready before this script ran (both are deferred scripts).
+  if (container && container.dangkePlayer && container.dangkePlayer.media) attach(container.dangkePlayer.media);
+
+  function seek(seconds) {
+    if (container && container.dangkePlayer) { container.dangkePlayer.seek(seconds); }
+    else if (media) { media.currentTime = seconds; }
+    var element = (container && container.dangkePlayer && container.dangkePlayer.media) || media;
+    if (element && element.paused) {
+      var played = element.play();
+      if (played && played.catch) played.catch(function () {});
+    }
+  }
+
+  article.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-lesson-seek]");
+    if (!button) return;
+    event.preventDefault();
+    seek(parseFloat(button.getAttribute("data-lesson-seek")) || 0);
+    if (button.hasAttribute("data-resume")) button.closest(".lesson__resume").hidden = true;
+  });
+
+  window.addEventListener("pagehide", function () { if (dirty) sendBeacon(); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden" && dirty) sendBeacon();
+  });
+
+  // Follow the transcript: mark the cue being spoken.
+  var cues = Array.prototype.slice.call(article.querySelectorAll("[data-cue-start]"));
+  if (cues.length) {
+    document.addEventListener("timeupdate", function (event) {
+      if (event.target !== media) return;
+      var now = media.currentTime, active = null;
+      cues.forEach(function (cue) { if (parseFloat(cue.getAttribute("data-cue-start")) <= now) active = cue; });
+      cues.forEach(function (cue) { if (cue === active) cue.setAttribute("aria-current", "true"); else cue.removeAttribute("aria-current"); });
+    }, true);
+  }
+}());

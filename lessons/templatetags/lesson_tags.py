@@ -1,0 +1,11 @@
+from django import template
+
+from ..ranges import format_timestamp
+
+register = template.Library()
+
+
+@register.filter
+def timestamp(seconds):
+    """63 -> "01:03"."""
+    return format_timestamp(seconds)

@@ -1,0 +1,92 @@
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import services
+from .models import LessonProgress
+
+
+def _error(message, status=400):
+    return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _heartbeat_payload(request) -> dict:
+    """JSON from fetch (with the X-CSRFToken header), or a `payload` form field from
+    navigator.sendBeacon (a FormData with csrfmiddlewaretoken): both pass Django's CSRF check."""
+    raw = request.body if request.content_type == "application/json" else request.POST.get("payload", "")
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise services.HeartbeatError("请求内容不是有效的 JSON") from None
+    if not isinstance(data, dict):
+        raise services.HeartbeatError("请求内容格式不正确")
+    return data
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def progress(request):
+    """POST a heartbeat {lesson, position, ranges: [[start, end], …], duration}; GET ?lesson=ID."""
+    if not request.user.is_authenticated:
+        return _error("请先登录，学习进度只为登录党员保存。", status=401)
+    if request.method == "GET":
+        lesson_id = request.GET.get("lesson", "")
+        if not lesson_id.isdigit():
+            return _error("缺少党课编号")
+        row = LessonProgress.objects.filter(user=request.user, lesson_id=int(lesson_id)).first()
+        return JsonResponse(_progress_json(row, int(lesson_id)))
+    try:
+        data = _heartbeat_payload(request)
+        lesson_id = data.get("lesson")
+        if not isinstance(lesson_id, int):
+            raise services.HeartbeatError("缺少党课编号")
+        ranges = data.get("ranges") or []
+        if not isinstance(ranges, list) or len(ranges) > 500:
+            raise services.HeartbeatError("播放区间格式不正确")
+        lesson = services.viewable_lesson(request, lesson_id)
+        if lesson is None:
+            return _error("没有找到这节党课", status=404)
+        row = services.record_heartbeat(
+            request.user, lesson, position=data.get("position", 0), ranges=ranges, duration=data.get("duration")
+        )
+    except services.HeartbeatError as exc:
+        return _error(str(exc))
+    return JsonResponse(_progress_json(row, lesson_id))
+
+
+def _progress_json(row, lesson_id) -> dict:
+    if row is None:
+        return {"lesson": lesson_id, "position": 0, "played_seconds": 0, "completed": False}
+    return {
+        "lesson": lesson_id,
+        "position": row.position,
+        "played_seconds": row.played_seconds,
+        "duration": row.duration,
+        "percent": row.percent,
+        "completed": row.is_completed,
+    }
+
+
+@never_cache
+@login_required
+@require_GET
+def my_learning(request):
+    record = services.study_record(request.user)
+    return render(request, "lessons/my_learning.html", {"record": record})
+
+
+@never_cache
+@login_required
+@require_GET
+def my_learning_csv(request):
+    # utf-8-sig: Excel (common on office PCs here) reads the Chinese headings correctly with the BOM.
+    body = services.study_record_csv(request.user).encode("utf-8-sig")
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    filename = f"study-record-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

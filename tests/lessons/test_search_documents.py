@@ -1,0 +1,46 @@
+import datetime
+
+import pytest
+
+from lessons.factories import SpeakerFactory
+from lessons.models import Audience, LessonPage, SpeakerRole
+from search.registry import AUDIENCE_MEMBERS, AUDIENCE_PUBLIC, document_type_for_model, get_document_type
+
+pytestmark = pytest.mark.django_db
+
+
+def test_lesson_document(make_lesson, series):
+    speaker = SpeakerFactory(name="钱红", role=SpeakerRole.MODEL)
+    lesson = make_lesson(title="港口的故事", speakers=[speaker], series=series, episode_number=1,
+                         date_given=datetime.date(2024, 4, 1), tags=["党史"],
+                         transcript="[00:00] 开场\n[01:30] 讲到码头")
+    doc = get_document_type("lesson").build(lesson)
+    assert doc.doc_type == "lesson" and doc.pk == lesson.pk and doc.url == lesson.url
+    assert [(c.start, c.text) for c in doc.transcript] == [(0, "开场"), (90, "讲到码头")]
+    assert doc.facets == {"series": [series.title], "speaker_role": ["先进典型"], "topic": ["党史"], "year": ["2024"]}
+    assert doc.audience == AUDIENCE_PUBLIC
+    assert doc.suggest == ["港口的故事", "钱红"]
+    assert "钱红" in doc.fields["speakers"]
+    assert document_type_for_model(LessonPage).name == "lesson"
+
+
+def test_members_only_lesson_is_marked_for_members(make_lesson):
+    lesson = make_lesson(audience=Audience.MEMBERS)
+    assert get_document_type("lesson").build(lesson).audience == AUDIENCE_MEMBERS
+
+
+def test_drafts_and_unpublished_lessons_leave_the_index(make_lesson):
+    lesson = make_lesson()
+    lesson.unpublish()
+    assert get_document_type("lesson").build(lesson) is None
+
+
+def test_series_document(series):
+    doc = get_document_type("series").build(series)
+    assert doc.title == "党课开讲啦·月讲悦听" and doc.audience == AUDIENCE_PUBLIC
+    assert series in list(get_document_type("series").queryset())
+
+
+def test_speaker_names_join_the_dictionary(make_lesson):
+    SpeakerFactory(name="欧阳明")
+    assert "欧阳明" in list(get_document_type("lesson").dictionary_terms())
