@@ -73,6 +73,7 @@ class SearchResults:
     facets: dict[str, list[FacetOption]] = field(default_factory=dict)
     suggestions: list[str] = field(default_factory=list)  # autocomplete on titles and names
     did_you_mean: str | None = None
+    corrected: bool = False  # the hits are for `did_you_mean`, not for the query as typed
     relaxed: bool = False  # no document had every word; these match some of them
 
     @property
@@ -95,7 +96,10 @@ def audiences_for(user) -> tuple[str, ...]:
     return (AUDIENCE_PUBLIC,)
 
 
-def search(query: str, *, types=None, filters=None, user, page: int = 1, page_size: int = PAGE_SIZE) -> SearchResults:
+def search(
+    query: str, *, types=None, filters=None, user, page: int = 1, page_size: int = PAGE_SIZE, exact: bool = False
+) -> SearchResults:
+    """Hits the user may see, facets, suggestions. `exact` turns off the spelling correction."""
     query = (query or "").strip()[:200]
     page = min(max(1, int(page or 1)), MAX_PAGE)
     analyzer = get_analyzer()
@@ -114,15 +118,24 @@ def search(query: str, *, types=None, filters=None, user, page: int = 1, page_si
         offset=(page - 1) * page_size,
         limit=page_size,
     )
-    raw = backend.search(request)
+    # A word that is not a known term but sounds like one (关向英 for 关向应): search for the term,
+    # and say so, with a link to search for exactly what was typed.
+    did_you_mean = analyzer.correct(query) if not exact else None
+    corrected = False
+    if did_you_mean:
+        request.plan = analyzer.plan(did_you_mean)
+        raw = backend.search(request)
+        corrected = raw.total > 0
+    if not corrected:
+        did_you_mean = None
+        request.plan = plan
+        raw = backend.search(request)
     relaxed = False
     if raw.total == 0 and plan.loose_tokens:
         request.loose = True
         raw = backend.search(request)
         relaxed = raw.total > 0
-    # A word that is not a known term but sounds like one: offer the term, even when the pinyin
-    # match already found it, so the person learns the right spelling.
-    did_you_mean = analyzer.correct(query)
+    plan = request.plan
     hits = [_hit(h.document, h.score, plan) for h in raw.hits]
     return SearchResults(
         query=query,
@@ -133,6 +146,7 @@ def search(query: str, *, types=None, filters=None, user, page: int = 1, page_si
         facets=_facets(raw.facets, types, filters),
         suggestions=suggest(query, user=user, limit=5) if page == 1 else [],
         did_you_mean=did_you_mean,
+        corrected=corrected,
         relaxed=relaxed,
     )
 
