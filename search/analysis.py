@@ -223,6 +223,7 @@ class Analyzer:
         self._lock = threading.Lock()
         self.terms: set[str] = set()
         self.synonyms: dict[str, list[str]] = {}
+        self._sound_index: dict[str, list[str]] | None = None
         self.add_terms(DOMAIN_TERMS)
         self.add_terms(terms)
         for term, alternatives in (synonyms or {}).items():
@@ -237,6 +238,7 @@ class Analyzer:
                     continue
                 self.terms.add(term)
                 self._jieba.add_word(term, None, None)
+                self._sound_index = None
 
     def add_synonyms(self, term: str, alternatives) -> None:
         term = fold(term).strip()
@@ -361,11 +363,14 @@ class Analyzer:
 
     def _terms_by_sound(self) -> dict[str, list[str]]:
         """Terms and their beginnings of three characters or more (万忠墓 of 万忠墓纪念馆), by pinyin."""
+        if self._sound_index is not None:
+            return self._sound_index
         index: dict[str, list[str]] = {}
         for term in self.terms:
             for size in range(3, len(term) + 1):
                 piece = term[:size]
                 index.setdefault(" ".join(pinyin_syllables(piece)), []).append(piece)
+        self._sound_index = index
         return index
 
 

@@ -75,6 +75,7 @@ class SearchResults:
     did_you_mean: str | None = None
     corrected: bool = False  # the hits are for `did_you_mean`, not for the query as typed
     relaxed: bool = False  # no document had every word; these match some of them
+    count_is_lower_bound: bool = False  # more than `count` matched (facets then count those first ones)
 
     @property
     def page_count(self) -> int:
@@ -148,6 +149,7 @@ def search(
         did_you_mean=did_you_mean,
         corrected=corrected,
         relaxed=relaxed,
+        count_is_lower_bound=raw.total_is_lower_bound,
     )
 
 
@@ -276,34 +278,37 @@ def _hit(document: StoredDocument, score: float, plan: QueryPlan) -> Hit:
 # --- keeping the index in step ----------------------------------------------------------------
 
 
-def learn_names(documents: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
+def learn_names(documents: Iterable[SearchDocument], *, batch_size: int = 1000) -> Iterator[SearchDocument]:
     """Pass documents through, adding their short suggest entries (speakers, sites) to the
-    segmentation dictionary first, so the names are whole words in the index."""
-    from .models import DictionaryTerm
-
+    segmentation dictionary first, so the names are whole words in the index. The process's analyzer
+    learns each name at once; the database (for other processes) gets them in batches."""
     analyzer = get_analyzer()
+    pending: set[str] = set()
     for document in documents:
-        new = [
-            fold(s).strip()
-            for s in document.suggest
-            if 2 <= len(s.strip()) <= 12 and CJK_RUN.fullmatch(fold(s).strip()) and fold(s).strip() not in analyzer.terms
-        ]
-        if new:
-            DictionaryTerm.objects.bulk_create([DictionaryTerm(text=t) for t in new], ignore_conflicts=True)
-            analyzer.add_terms(new)
-            dictionary_changed()
-            analyzer = _keep_analyzer(analyzer)
+        for entry in document.suggest:
+            term = fold(entry).strip()
+            if 2 <= len(term) <= 12 and CJK_RUN.fullmatch(term) and term not in analyzer.terms:
+                analyzer.add_terms([term])
+                pending.add(term)
+        if len(pending) >= batch_size:
+            _save_terms(pending)
+            pending = set()
         yield document
+    _save_terms(pending)
 
 
-def _keep_analyzer(analyzer):
-    # The analyzer already holds the new words; mark it current so it is not rebuilt needlessly.
+def _save_terms(terms: set[str]) -> None:
     from django.core.cache import cache
 
     from . import analysis
+    from .models import DictionaryTerm
 
+    if not terms:
+        return
+    DictionaryTerm.objects.bulk_create([DictionaryTerm(text=t) for t in sorted(terms)], ignore_conflicts=True)
+    dictionary_changed()
+    # This process's analyzer already holds the words: mark it current so it is not rebuilt.
     analysis._analyzer_version = cache.get(analysis.DICTIONARY_VERSION_KEY)
-    return analyzer
 
 
 def learn_dictionary_terms() -> None:
