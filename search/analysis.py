@@ -103,12 +103,20 @@ def character_pairs(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
+@lru_cache(maxsize=200_000)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    return tuple(s for s in lazy_pinyin(word, style=Style.NORMAL, errors="ignore") if s.isalpha())
+
+
 def pinyin_syllables(text: str) -> list[str]:
-    """Toneless syllables of the Chinese characters in `text`; ASCII words pass through."""
+    """Toneless syllables of the Chinese characters in `text`; ASCII words pass through.
+    Converted word by word (pypinyin's phrase table picks the reading of 重 in 重庆), with a cache:
+    a corpus repeats its words, and pypinyin is the slowest step of indexing otherwise."""
     syllables: list[str] = []
     for run in TOKEN_RUN.findall(fold(text)):
         if CJK_RUN.fullmatch(run):
-            syllables.extend(s for s in lazy_pinyin(run, style=Style.NORMAL, errors="ignore") if s.isalpha())
+            for word in rjieba.cut(run, False):
+                syllables.extend(_word_pinyin(word))
         else:
             syllables.append(run)
     return syllables
@@ -141,6 +149,31 @@ def split_pinyin(word: str) -> list[str] | None:
 
 
 # --- queries ----------------------------------------------------------------------------------
+
+
+def _merge_single_characters(words: list[str]) -> list[str]:
+    """Attach single characters the segmenter could not place (万中/墓 from a misspelt 万忠墓) to
+    the neighbouring word, so the word's character pairs and pinyin can still match. Stop words
+    stay apart (and are dropped later)."""
+    merged: list[str] = []
+    carry = ""
+    for word in words:
+        if word in QUERY_STOP_WORDS:
+            if carry:
+                merged.append(carry)
+                carry = ""
+            merged.append(word)
+        elif len(word) == 1:
+            if merged and merged[-1] not in QUERY_STOP_WORDS and not carry:
+                merged[-1] += word
+            else:
+                carry += word
+        else:
+            merged.append(carry + word)
+            carry = ""
+    if carry:
+        merged.append(carry)
+    return merged
 
 
 @dataclass(frozen=True)
@@ -178,7 +211,7 @@ class AnalyzedDocument:
     names: list[str]  # extra fields (speakers, tags, address…) and suggest entries
     body: list[str]  # summary and body
     transcript: list[str]
-    pinyin: list[str]  # syllables of title, names and summary
+    pinyin: list[str]  # syllables of title and names
 
 
 class Analyzer:
@@ -190,6 +223,7 @@ class Analyzer:
         self._lock = threading.Lock()
         self.terms: set[str] = set()
         self.synonyms: dict[str, list[str]] = {}
+        self._sound_index: dict[str, list[str]] | None = None
         self.add_terms(DOMAIN_TERMS)
         self.add_terms(terms)
         for term, alternatives in (synonyms or {}).items():
@@ -204,6 +238,7 @@ class Analyzer:
                     continue
                 self.terms.add(term)
                 self._jieba.add_word(term, None, None)
+                self._sound_index = None
 
     def add_synonyms(self, term: str, alternatives) -> None:
         term = fold(term).strip()
@@ -244,7 +279,7 @@ class Analyzer:
             names=self.tokens(name_text),
             body=self.tokens(f"{summary} {body}"),
             transcript=[token for cue in transcript for token in self.tokens(cue)],
-            pinyin=pinyin_syllables(f"{title} {name_text} {summary}"),
+            pinyin=pinyin_syllables(f"{title} {name_text}"),
         )
 
     # queries ------------------------------------------------------------------------------
@@ -255,7 +290,7 @@ class Analyzer:
         loose: list[str] = []
         for run in TOKEN_RUN.findall(folded):
             if CJK_RUN.fullmatch(run):
-                words = [w for w in self._jieba.cut(run, True) if w not in QUERY_STOP_WORDS]
+                words = [w for w in _merge_single_characters(self._jieba.cut(run, True)) if w not in QUERY_STOP_WORDS]
                 loose.extend(character_pairs(run) if len(run) > 1 else [run])
             else:
                 words = [] if run in QUERY_STOP_WORDS else [run]
@@ -327,9 +362,15 @@ class Analyzer:
         return run
 
     def _terms_by_sound(self) -> dict[str, list[str]]:
+        """Terms and their beginnings of three characters or more (万忠墓 of 万忠墓纪念馆), by pinyin."""
+        if self._sound_index is not None:
+            return self._sound_index
         index: dict[str, list[str]] = {}
         for term in self.terms:
-            index.setdefault(" ".join(pinyin_syllables(term)), []).append(term)
+            for size in range(3, len(term) + 1):
+                piece = term[:size]
+                index.setdefault(" ".join(pinyin_syllables(piece)), []).append(piece)
+        self._sound_index = index
         return index
 
 

@@ -73,7 +73,9 @@ class SearchResults:
     facets: dict[str, list[FacetOption]] = field(default_factory=dict)
     suggestions: list[str] = field(default_factory=list)  # autocomplete on titles and names
     did_you_mean: str | None = None
+    corrected: bool = False  # the hits are for `did_you_mean`, not for the query as typed
     relaxed: bool = False  # no document had every word; these match some of them
+    count_is_lower_bound: bool = False  # more than `count` matched (facets then count those first ones)
 
     @property
     def page_count(self) -> int:
@@ -95,7 +97,10 @@ def audiences_for(user) -> tuple[str, ...]:
     return (AUDIENCE_PUBLIC,)
 
 
-def search(query: str, *, types=None, filters=None, user, page: int = 1, page_size: int = PAGE_SIZE) -> SearchResults:
+def search(
+    query: str, *, types=None, filters=None, user, page: int = 1, page_size: int = PAGE_SIZE, exact: bool = False
+) -> SearchResults:
+    """Hits the user may see, facets, suggestions. `exact` turns off the spelling correction."""
     query = (query or "").strip()[:200]
     page = min(max(1, int(page or 1)), MAX_PAGE)
     analyzer = get_analyzer()
@@ -114,15 +119,24 @@ def search(query: str, *, types=None, filters=None, user, page: int = 1, page_si
         offset=(page - 1) * page_size,
         limit=page_size,
     )
-    raw = backend.search(request)
+    # A word that is not a known term but sounds like one (关向英 for 关向应): search for the term,
+    # and say so, with a link to search for exactly what was typed.
+    did_you_mean = analyzer.correct(query) if not exact else None
+    corrected = False
+    if did_you_mean:
+        request.plan = analyzer.plan(did_you_mean)
+        raw = backend.search(request)
+        corrected = raw.total > 0
+    if not corrected:
+        did_you_mean = None
+        request.plan = plan
+        raw = backend.search(request)
     relaxed = False
     if raw.total == 0 and plan.loose_tokens:
         request.loose = True
         raw = backend.search(request)
         relaxed = raw.total > 0
-    # A word that is not a known term but sounds like one: offer the term, even when the pinyin
-    # match already found it, so the person learns the right spelling.
-    did_you_mean = analyzer.correct(query)
+    plan = request.plan
     hits = [_hit(h.document, h.score, plan) for h in raw.hits]
     return SearchResults(
         query=query,
@@ -133,7 +147,9 @@ def search(query: str, *, types=None, filters=None, user, page: int = 1, page_si
         facets=_facets(raw.facets, types, filters),
         suggestions=suggest(query, user=user, limit=5) if page == 1 else [],
         did_you_mean=did_you_mean,
+        corrected=corrected,
         relaxed=relaxed,
+        count_is_lower_bound=raw.total_is_lower_bound,
     )
 
 
@@ -262,34 +278,37 @@ def _hit(document: StoredDocument, score: float, plan: QueryPlan) -> Hit:
 # --- keeping the index in step ----------------------------------------------------------------
 
 
-def learn_names(documents: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
+def learn_names(documents: Iterable[SearchDocument], *, batch_size: int = 1000) -> Iterator[SearchDocument]:
     """Pass documents through, adding their short suggest entries (speakers, sites) to the
-    segmentation dictionary first, so the names are whole words in the index."""
-    from .models import DictionaryTerm
-
+    segmentation dictionary first, so the names are whole words in the index. The process's analyzer
+    learns each name at once; the database (for other processes) gets them in batches."""
     analyzer = get_analyzer()
+    pending: set[str] = set()
     for document in documents:
-        new = [
-            fold(s).strip()
-            for s in document.suggest
-            if 2 <= len(s.strip()) <= 12 and CJK_RUN.fullmatch(fold(s).strip()) and fold(s).strip() not in analyzer.terms
-        ]
-        if new:
-            DictionaryTerm.objects.bulk_create([DictionaryTerm(text=t) for t in new], ignore_conflicts=True)
-            analyzer.add_terms(new)
-            dictionary_changed()
-            analyzer = _keep_analyzer(analyzer)
+        for entry in document.suggest:
+            term = fold(entry).strip()
+            if 2 <= len(term) <= 12 and CJK_RUN.fullmatch(term) and term not in analyzer.terms:
+                analyzer.add_terms([term])
+                pending.add(term)
+        if len(pending) >= batch_size:
+            _save_terms(pending)
+            pending = set()
         yield document
+    _save_terms(pending)
 
 
-def _keep_analyzer(analyzer):
-    # The analyzer already holds the new words; mark it current so it is not rebuilt needlessly.
+def _save_terms(terms: set[str]) -> None:
     from django.core.cache import cache
 
     from . import analysis
+    from .models import DictionaryTerm
 
+    if not terms:
+        return
+    DictionaryTerm.objects.bulk_create([DictionaryTerm(text=t) for t in sorted(terms)], ignore_conflicts=True)
+    dictionary_changed()
+    # This process's analyzer already holds the words: mark it current so it is not rebuilt.
     analysis._analyzer_version = cache.get(analysis.DICTIONARY_VERSION_KEY)
-    return analyzer
 
 
 def learn_dictionary_terms() -> None:

@@ -30,8 +30,11 @@ def search_page(request):
         error = "搜索词太长了，请控制在 200 个字以内。"
         query = query[:200]
     if query:
-        results = services.search(query, types=types, filters=filters, user=request.user, page=_page_number(request))
+        results = services.search(query, types=types, filters=filters, user=request.user, page=_page_number(request),
+                                  exact=bool(request.GET.get("exact")))
     base = {"q": query, **filters}
+    if request.GET.get("exact"):
+        base["exact"] = "1"
     if types:
         base["type"] = types[0]
 
@@ -64,7 +67,7 @@ def search_page(request):
         "clear_filters_url": "?" + urlencode({"q": query}),
         "next_url": link(page=results.page + 1) if results and results.has_next else "",
         "previous_url": link(page=results.page - 1) if results and results.has_previous else "",
-        "did_you_mean_url": "?" + urlencode({"q": results.did_you_mean}) if results and results.did_you_mean else "",
+        "exact_url": "?" + urlencode({"q": query, "exact": "1"}),
     }
     return render(request, "search/search.html", context)
 
@@ -82,7 +85,7 @@ def search_api(request):
         return _json({"error": "搜索词太长了，请控制在 200 个字以内。"}, status=400)
     types = [t for t in request.GET.getlist("type") if t]
     results = services.search(query, types=types, filters=_filters(request), user=request.user,
-                              page=_page_number(request))
+                              page=_page_number(request), exact=bool(request.GET.get("exact")))
     return _json(
         {
             "count": results.count,
@@ -92,7 +95,7 @@ def search_api(request):
                 name: [{"value": o.value, "label": o.label, "count": o.count} for o in options]
                 for name, options in results.facets.items()
             },
-            "did_you_mean": results.did_you_mean,
+            "did_you_mean": results.did_you_mean,  # set when the results are for this corrected query
         }
     )
 

@@ -45,6 +45,7 @@ class BackendResults:
     total: int
     hits: list[BackendHit]
     facets: dict[str, list[tuple[str, int]]]
+    total_is_lower_bound: bool = False  # counting stopped early: "at least `total`"
 
 
 @dataclass

@@ -91,6 +91,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
     sqlite_compiler_class = SQLiteQueryCompiler
     postgres_compiler_class = PostgresQueryCompiler
     batch_size = 500
+    count_limit = 10_000
 
     @property
     def vendor(self) -> str:
@@ -140,25 +141,25 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         facet_rows, suggest_rows, token_rows = [], [], []
         for entry, document in zip(entries, documents, strict=True):
             for name, values in entry.facets.items():
-                facet_rows.extend(FacetValue(entry_id=entry.pk, name=name, value=v[:200]) for v in values)
+                facet_rows.extend((entry.pk, name, v[:200]) for v in values)
             for weight, text in enumerate(reversed(self.suggest_texts(document)), start=1):
                 folded, pinyin, initials = self.suggest_keys(text)
                 suggest_rows.append(
-                    SuggestEntry(
-                        entry_id=entry.pk,
-                        text=text[:500],
-                        folded=folded[:500],
-                        pinyin=pinyin[:1000],
-                        initials=initials[:200],
-                        audience=document.audience,
-                        weight=weight,
-                    )
+                    (entry.pk, text[:500], folded[:500], pinyin[:1000], initials[:200], document.audience, weight)
                 )
             analyzed = self.analyze(document)
             token_rows.append((entry.pk, {name: getattr(analyzed, name) for name in FTS_COLUMNS}))
-        FacetValue.objects.bulk_create(facet_rows)
-        SuggestEntry.objects.bulk_create(suggest_rows)
         with connection.cursor() as cursor:
+            # Plain executemany: model instances for ~10 facet and suggestion rows per document would
+            # cost more than the analysis.
+            cursor.executemany(
+                "INSERT INTO search_facetvalue (entry_id, name, value) VALUES (%s, %s, %s)", facet_rows
+            )
+            cursor.executemany(
+                "INSERT INTO search_suggestentry (entry_id, text, folded, pinyin, initials, audience, weight) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                suggest_rows,
+            )
             if self.vendor == "sqlite":
                 cursor.executemany(
                     "INSERT INTO search_fts (rowid, title, names, body, transcript, pinyin) VALUES (%s, %s, %s, %s, %s, %s)",
@@ -233,7 +234,9 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         if self.vendor == "sqlite":
             match = self.sqlite_compiler_class().compile(request.plan, loose=request.loose)
             weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-            source = "search_fts JOIN search_indexentry e ON e.id = search_fts.rowid"
+            # CROSS JOIN keeps FTS5 as the outer loop: otherwise SQLite may walk the entries and run
+            # the MATCH once per row.
+            source = "search_fts CROSS JOIN search_indexentry e ON e.id = search_fts.rowid"
             condition = "search_fts MATCH %s"
             rank = f"-bm25(search_fts, {weights})"
         else:
@@ -250,14 +253,20 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                 [*rank_params, *base_params, request.limit, request.offset],
             )
             ranked = cursor.fetchall()
-            cursor.execute(f"SELECT count(*) FROM {source} WHERE {condition} AND {where}", base_params)  # noqa: S608
+            # Counting and faceting a query that matches most of the index would cost more than the
+            # ranking: both stop at `count_limit` matches (the page then says "10000 条以上").
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {condition} AND {where} LIMIT %s) AS m",  # noqa: S608
+                [*base_params, self.count_limit],
+            )
             total = cursor.fetchone()[0]
             facets: dict[str, list[tuple[str, int]]] = {}
             if request.with_facets and total:
                 cursor.execute(
-                    f"SELECT f.name, f.value, count(*) FROM {source} JOIN search_facetvalue f ON f.entry_id = e.id "  # noqa: S608
-                    f"WHERE {condition} AND {where} GROUP BY f.name, f.value",
-                    base_params,
+                    "SELECT f.name, f.value, count(*) FROM "  # noqa: S608
+                    f"(SELECT e.id FROM {source} WHERE {condition} AND {where} LIMIT %s) AS m "
+                    "CROSS JOIN search_facetvalue f ON f.entry_id = m.id GROUP BY f.name, f.value",
+                    [*base_params, self.count_limit],
                 )
                 for name, value, count in cursor.fetchall():
                     facets.setdefault(name, []).append((value, count))
@@ -265,7 +274,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                     values.sort(key=lambda item: (-item[1], item[0]))
         entries = IndexEntry.objects.in_bulk([row[0] for row in ranked])
         hits = [self.hit_class(document=self._stored(entries[pk]), score=float(score)) for pk, score in ranked]
-        return self.results_class(total=total, hits=hits, facets=facets)
+        return self.results_class(total=total, hits=hits, facets=facets, total_is_lower_bound=total >= self.count_limit)
 
     def _stored(self, entry: IndexEntry) -> StoredDocument:
         return self.stored_document_class(

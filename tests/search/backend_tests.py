@@ -66,7 +66,10 @@ class BackendTests:
 
     def test_did_you_mean_for_a_misspelt_query(self, indexed):
         results = services.search("关向英同志事迹", user=AnonymousUser())
-        assert results.did_you_mean == "关向应同志事迹"
+        assert results.did_you_mean == "关向应同志事迹" and results.corrected
+        assert results.hits[0].title == "关向应纪念馆"
+        assert "<mark>关向应</mark>" in results.hits[0].snippet
+        assert services.search("关向英同志事迹", user=AnonymousUser(), exact=True).did_you_mean is None
 
     def test_synonyms_go_both_ways(self, indexed):
         assert "基层治理中的网格党组织" in self.titles("主题党日")  # the body says 党员活动日

@@ -108,7 +108,9 @@ def test_search_page_pagination_and_did_you_mean(client, pages):
     html = client.get("/search/", {"q": "关向应", "page": 2}).content.decode()
     assert 'rel="prev"' in html and "第 2 / 2 页" in html
     html = client.get("/search/", {"q": "关向英"}).content.decode()
-    assert "您是不是要找" in html and "关向应" in html
+    assert "以下是“<strong>关向应</strong>”的搜索结果" in html and "找到 12 条结果" in html
+    assert "?q=%E5%85%B3%E5%90%91%E8%8B%B1&amp;exact=1" in html
+    assert client.get("/api/v1/search/", {"q": "关向英", "exact": "1"}).json()["did_you_mean"] is None
 
 
 @pytest.mark.django_db
