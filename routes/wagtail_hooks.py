@@ -1,3 +1,5 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from wagtail import hooks
 
 from .api import RoutePagesAPIViewSet, SitePagesAPIViewSet
@@ -35,3 +37,18 @@ def load_demo_routes(*, home_page, stdout):
 @hooks.register("dangke_api_endpoints")
 def api_endpoints():
     return [("routes", RoutePagesAPIViewSet), ("sites", SitePagesAPIViewSet)]
+
+
+@hooks.register("before_delete_page")
+def refuse_deleting_sites_in_routes(request, page):
+    """A route's stops protect their sites: say which routes use the site instead of a server error."""
+    from .services.pages import routes_using_sites_under
+
+    titles = routes_using_sites_under(page)
+    if not titles:
+        return None
+    messages.error(
+        request,
+        f"“{page.title}”仍是这些红色线路的站点：{'、'.join(titles)}。请先从线路中移除该站点，再删除。",
+    )
+    return redirect("wagtailadmin_pages:edit", page.pk)
