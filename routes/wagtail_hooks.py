@@ -52,3 +52,24 @@ def refuse_deleting_sites_in_routes(request, page):
         f"“{page.title}”仍是这些红色线路的站点：{'、'.join(titles)}。请先从线路中移除该站点，再删除。",
     )
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_deleting_sites_in_routes(request, action_type, objects, action_class_instance):
+    from wagtail.models import Page
+
+    from .services.pages import routes_using_sites_under
+
+    if action_type != "delete":
+        return None
+    blocked = []
+    for page in objects:
+        if isinstance(page, Page) and routes_using_sites_under(page):
+            blocked.append(page.title)
+    if not blocked:
+        return None
+    messages.error(
+        request,
+        f"这些页面仍是红色线路的站点（或包含这样的站点），未删除：{'、'.join(blocked)}。请先从线路中移除。",
+    )
+    return redirect("wagtailadmin_explore", objects[0].get_parent().pk)
