@@ -7,6 +7,7 @@ class RoutesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the settings checks)
         from .search_documents import register_document_types
 
         register_document_types()

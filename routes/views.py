@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .models import RoutePage, SitePage
-from .services import api, exports, nearby, qr
+from .services import api, exports, listing, nearby, qr
 from .services import routes as route_services
 
 
@@ -57,11 +57,14 @@ def route_gpx(request, route_id: int):
 
 @require_GET
 def api_route_list(request):
-    routes = RoutePage.objects.live().public().order_by("path")
-    items = [
-        api.route_brief(route, route_services.summarise(route, with_status=False), request)
-        for route in routes
-    ]
+    """All published public routes; ?district=, ?theme= and ?duration= filter as the index page does."""
+    filters, errors = listing.parse_filters(request.GET)
+    if errors:
+        return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+    cards = listing.filter_cards(
+        listing.route_cards(RoutePage.objects.live().public().order_by("path")), **filters
+    )
+    items = [api.route_brief(card.page, card.summary, request) for card in cards]
     return JsonResponse({"count": len(items), "results": items}, json_dumps_params={"ensure_ascii": False})
 
 

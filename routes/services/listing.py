@@ -54,18 +54,35 @@ def filter_cards(cards, *, district="", theme="", duration="") -> list[RouteCard
     ]
 
 
+def parse_filters(params) -> tuple[dict[str, str], dict[str, str]]:
+    """({"district", "theme", "duration"}, errors in Chinese for unknown values)."""
+    from ..models import DISTRICTS, RoutePage
+
+    allowed = {
+        "district": (DISTRICTS, "区域"),
+        "theme": (RoutePage.Theme.values, "主题"),
+        "duration": ([b[0] for b in DURATION_BUCKETS], "总用时"),
+    }
+    filters: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name, (values, label) in allowed.items():
+        value = (params.get(name) or "").strip()
+        if value and value not in values:
+            errors[name] = f"没有这个{label}：{value}。可选：{'、'.join(values)}"
+            value = ""
+        filters[name] = value
+    return filters, errors
+
+
 def route_listing(index_page, request) -> dict:
     from ..models import DISTRICTS, RoutePage
 
     routes = RoutePage.objects.child_of(index_page).live().public().order_by("path")
     cards = route_cards(routes)
-    district = request.GET.get("district", "")
-    theme = request.GET.get("theme", "")
-    duration = request.GET.get("duration", "")
-    district = district if district in DISTRICTS else ""
-    theme = theme if theme in RoutePage.Theme.values else ""
-    duration = duration if duration in {b[0] for b in DURATION_BUCKETS} else ""
-    shown = filter_cards(cards, district=district, theme=theme, duration=duration)
+    # The page ignores unknown filter values (a stale link still shows routes); the API reports them.
+    filters, _errors = parse_filters(request.GET)
+    district, theme, duration = filters["district"], filters["theme"], filters["duration"]
+    shown = filter_cards(cards, **filters)
     return {
         "route_cards": shown,
         "route_total": len(cards),

@@ -9,6 +9,8 @@ from django.conf import settings
 
 from . import geo
 
+RESULT_FIELDS = ("title", "slug", "url_path", "category", "district", "address", "latitude", "longitude")
+
 
 @dataclass
 class NearbySite:
@@ -65,13 +67,17 @@ def nearest_sites(lat: float, lon: float, km: float, *, limit: int | None = None
     limit = limit or settings.ROUTES_NEAR_LIMIT
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(lat, lon, km)
     qs = queryset if queryset is not None else SitePage.objects.live().public()
+    # Only the coordinates of the rows in the box; pages are built for the few nearest only.
     candidates = qs.filter(
         latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon
-    )
+    ).values_list("pk", "latitude", "longitude")
     found = []
-    for site in candidates:
-        distance = geo.haversine_km(lat, lon, site.latitude, site.longitude)
+    for pk, site_lat, site_lon in candidates:
+        distance = geo.haversine_km(lat, lon, site_lat, site_lon)
         if distance <= km:
-            found.append(NearbySite(site, distance))
-    found.sort(key=lambda n: (n.distance_km, n.site.pk))
-    return found[:limit]
+            found.append((distance, pk))
+    found.sort()
+    found = found[:limit]
+    # Only what the near-me page and JSON show: building full pages dominates the cost otherwise.
+    pages = SitePage.objects.only(*RESULT_FIELDS).in_bulk([pk for _, pk in found])
+    return [NearbySite(pages[pk], distance) for distance, pk in found]

@@ -76,3 +76,11 @@ def route_page_context(route, request) -> dict:
         "geojson_url": reverse("routes:route_geojson", args=[route.pk]),
         "gpx_url": reverse("routes:route_gpx", args=[route.pk]),
     }
+
+
+def routes_using_sites_under(page) -> list[str]:
+    """Titles of the routes whose stops are this page or sites below it (deleting would break them)."""
+    from ..models import RouteStop
+
+    stops = RouteStop.objects.filter(site__path__startswith=page.path).select_related("page")
+    return sorted({stop.page.title for stop in stops})

@@ -13,7 +13,7 @@ from . import geo, hours, navigation
 
 SVG_WIDTH = 640
 SVG_HEIGHT = 400
-SVG_MARGIN = 40
+SVG_MARGIN = 70
 
 
 @dataclass

@@ -64,3 +64,19 @@ def test_wagtail_api_v2_endpoints(client, lushun_route):
     assert sites["meta"]["total_count"] == 3
     site_detail = client.get(f"/api/v2/sites/{sites['items'][0]['id']}/").json()
     assert site_detail["latitude"] and len(site_detail["opening_periods"]) in (6, 7)
+
+
+def test_route_list_filters(client, lushun_route, make_site, make_route):
+    from routes.models import RoutePage
+
+    make_route(
+        "金州线",
+        [make_site("关向应纪念馆", 39.1385, 121.8063, district="金州区")],
+        theme=RoutePage.Theme.MARTYRS,
+    )
+    titles = lambda query: [r["title"] for r in client.get(f"/api/v1/routes/?{query}").json()["results"]]  # noqa: E731
+    assert titles("district=金州区") == ["金州线"]
+    assert titles("theme=founding") == ["半日游·旅顺口核心线"]
+    assert titles("duration=half-day") == ["半日游·旅顺口核心线", "金州线"]
+    response = client.get("/api/v1/routes/?district=北京")
+    assert response.status_code == 400 and "没有这个区域" in response.json()["errors"]["district"]

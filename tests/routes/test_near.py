@@ -34,10 +34,10 @@ def test_radius_excludes_far_sites_and_wider_radius_includes_them(client, sites)
 def test_bounding_box_prefilter_is_in_sql(sites, django_assert_max_num_queries):
     from routes.services.nearby import nearest_sites
 
-    with django_assert_max_num_queries(2) as captured:
+    with django_assert_max_num_queries(3) as captured:
         results = nearest_sites(38.8170, 121.2560, 5)
     assert len(results) == 3
-    sql = captured.captured_queries[-1]["sql"]
+    sql = next(q["sql"] for q in captured.captured_queries if "routes_sitepage" in q["sql"])
     assert "latitude" in sql and "longitude" in sql and ">=" in sql
 
 
@@ -47,8 +47,9 @@ def test_unpublished_sites_are_not_listed(client, sites):
     assert "旅顺日俄监狱旧址" not in [r["name"] for r in results]
 
 
-def test_html_page_lists_results_and_asks_for_location_politely(client, sites):
-    html = client.get("/routes/near/?lat=38.8170&lon=121.2560&km=2").content.decode()
+def test_html_page_lists_results_and_asks_for_location_politely(client, sites, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        html = client.get("/routes/near/?lat=38.8170&lon=121.2560&km=2").content.decode()
     assert html.index("旅顺日俄监狱旧址") < html.index("万忠墓纪念馆")
     assert "苏军烈士陵园" not in html
     assert "data-locate" in html and "不会保存" in html and 'for="near-lat"' in html

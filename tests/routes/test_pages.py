@@ -119,7 +119,7 @@ def test_site_page_audio_guide_fallback_until_the_media_player_exists(client, mo
     site = make_site("关向应纪念馆", 39.1385, 121.8063, audio_guide=recording)
     monkeypatch.setattr(pages, "media_player_available", lambda: False)
     html = client.get(site.url).content.decode()
-    assert "<audio controls" in html and recording.file.url in html
+    assert "<audio controls" in html and recording.url in html
 
 
 def test_home_page_section(client, lushun_route):
@@ -134,3 +134,17 @@ def test_site_index_filters_by_district(client, route_tree, make_site):
     make_site("关向应纪念馆", 39.1385, 121.8063, district="金州区")
     html = client.get(site_index.url, {"district": "金州区"}).content.decode()
     assert "关向应纪念馆" in html and "旅顺日俄监狱旧址" not in html
+
+
+def test_site_page_audio_guide_uses_the_media_player_once_it_exists(client, make_site):
+    pytest.importorskip("media.templatetags.media_tags")
+    from django.core.files.base import ContentFile
+    from wagtailmedia.models import get_media_model
+
+    Recording = get_media_model()
+    recording = Recording(title="语音导览", type="audio", duration=1)
+    recording.file.save("guide.mp3", ContentFile(b"ID3"), save=False)
+    recording.save()
+    site = make_site("关向应纪念馆", 39.1385, 121.8063, audio_guide=recording)
+    html = client.get(site.url).content.decode()
+    assert "data-media-player" in html or "转码完成后即可播放" in html

@@ -36,7 +36,9 @@ def test_site_qr_endpoints_encode_the_site_full_url(client, make_site):
 def test_plaque_page_is_printable(client, make_site):
     site = make_site("万忠墓纪念馆", 38.8236, 121.2697)
     html = client.get(f"/routes/sites/{site.pk}/plaque/").content.decode()
-    assert "<svg" in html and "万忠墓纪念馆" in html and "window.print()" in html
+    assert (
+        "<svg" in html and "万忠墓纪念馆" in html and "data-print" in html and "routes/js/plaque.js" in html
+    )
     assert site.get_full_url() in html
 
 
