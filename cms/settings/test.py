@@ -14,6 +14,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 _TEST_VAR = Path(tempfile.mkdtemp(prefix="dangke-test-"))
 MEDIA_ROOT = _TEST_VAR / "media"
 PRIVATE_MEDIA_ROOT = _TEST_VAR / "private"
+STATIC_ROOT = _TEST_VAR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder otherwise
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
