@@ -12,7 +12,7 @@ def test_header_search_suggests_and_shows_results(live_site, browser_page, note_
     from search import services
 
     home = ensure_site_tree()
-    page = StandardPage(title="关向应纪念馆参观指南", introduction="党员思想教育基地，位于金州。")
+    page = StandardPage(title="关向应纪念馆参观指南", introduction="纪念关向应同志的党员思想教育基地，位于金州。")
     home.add_child(instance=page)
     page.save_revision().publish()
     services.rebuild_index()
