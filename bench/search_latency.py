@@ -194,11 +194,16 @@ def main():
     for label, extra_env in runs:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | extra_env
         print(f"— {label}: indexing {args.docs} lessons …", flush=True)
-        out = subprocess.run(
+        done = subprocess.run(
             [sys.executable, __file__, "--child", "--docs", str(args.docs), "--queries", str(args.queries)],
-            env=env, cwd=ROOT, capture_output=True, text=True, check=True,
-        ).stdout
-        result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
+            env=env, cwd=ROOT, capture_output=True, text=True,
+        )
+        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+        if done.returncode or not lines:
+            print(f"{label} failed:\n{done.stderr[-3000:]}")
+            continue
+        result = json.loads(lines[0][7:])
+        print(f"  {json.dumps(result)}", flush=True)
         rows.append((label, result))
     print()
     print(f"{'database':<11}{'docs':>8}{'index docs/s':>14}{'raw insert/s':>14}{'ratio':>7}"

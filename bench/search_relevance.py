@@ -5,7 +5,7 @@
 Indexes the same 36 documents (lessons with transcripts, series, sites, routes) in every backend and
 runs 46 labelled queries in the categories the issue names. Prints MRR@10 and recall@10 per backend
 and per category. Backends: embedded on SQLite, embedded on PostgreSQL (when it answers at
-127.0.0.1:5432), Elasticsearch (a noida-db server started for the run), and the baseline measured
+127.0.0.1:5432, database dangke_search_relevance), Elasticsearch (a noida-db server started for the run), and the baseline measured
 in the same run: Wagtail's stock database search (modelsearch 1.3) over the same content as
 cms.StandardPage pages, searched as `Page.objects.search(query)`. Target: MRR@10 >= 0.9.
 """
@@ -292,7 +292,7 @@ def main():
     process, es_url = start_noida()
     rankings: dict[str, dict[str, list[str]]] = {}
     try:
-        pg_url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/dangke_search_bench")
+        pg_url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/dangke_search_relevance")
         runs = [({}, es_url or "")]
         try:
             import psycopg
@@ -303,9 +303,13 @@ def main():
             print("PostgreSQL not reachable: embedded (postgresql) is not measured")
         for extra_env, es in runs:
             env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | extra_env
-            out = subprocess.run([sys.executable, __file__, "--child", es], env=env, cwd=ROOT,
-                                 capture_output=True, text=True, check=True).stdout
-            rankings.update(json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:]))
+            done = subprocess.run([sys.executable, __file__, "--child", es], env=env, cwd=ROOT,
+                                  capture_output=True, text=True)
+            lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+            if done.returncode or not lines:
+                print(f"run {extra_env or 'SQLite'} failed:\n{done.stderr[-3000:]}")
+                continue
+            rankings.update(json.loads(lines[0][7:]))
     finally:
         if process:
             process.terminate()

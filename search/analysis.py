@@ -124,10 +124,15 @@ def pinyin_syllables(text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _all_syllables() -> frozenset[str]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
     syllables = set()
-    for codepoint in range(0x4E00, 0x9FA6):
-        syllables.update(lazy_pinyin(chr(codepoint), style=Style.NORMAL, errors="ignore"))
-    return frozenset(s for s in syllables if s.isalpha())
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            # Tone marks off (NFD, drop combining marks); ü is typed as v.
+            decomposed = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
+            syllables.add("".join(c for c in decomposed if not unicodedata.combining(c)))
+    return frozenset(s for s in syllables if s.isascii() and s.isalpha())
 
 
 def split_pinyin(word: str) -> list[str] | None:

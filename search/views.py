@@ -89,6 +89,7 @@ def search_api(request):
     return _json(
         {
             "count": results.count,
+            "count_is_lower_bound": results.count_is_lower_bound,
             "page": results.page,
             "results": [hit.as_json() for hit in results.hits],
             "facets": {

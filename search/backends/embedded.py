@@ -166,9 +166,12 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                     [(pk, *(" ".join(streams[c]) for c in FTS_COLUMNS)) for pk, streams in token_rows],
                 )
             else:
-                cursor.executemany(
-                    "UPDATE search_indexentry SET search_vector = %s::tsvector WHERE id = %s",
-                    [(tsvector_literal(streams), pk) for pk, streams in token_rows],
+                # One statement per batch: a round trip per row costs more than building the vectors.
+                values = ", ".join(["(%s, %s)"] * len(token_rows))
+                cursor.execute(
+                    "UPDATE search_indexentry AS e SET search_vector = v.vector::tsvector "  # noqa: S608
+                    f"FROM (VALUES {values}) AS v(id, vector) WHERE e.id = v.id::bigint",
+                    [value for pk, streams in token_rows for value in (pk, tsvector_literal(streams))],
                 )
 
     def _delete_keys(self, keys: list[str]) -> None:
@@ -245,6 +248,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             condition = "e.search_vector @@ %s::tsquery"
             rank = f"ts_rank('{PG_RANK_WEIGHTS}', e.search_vector, %s::tsquery, 1) * 10"
         rank_params = [match] if self.vendor == "postgresql" else []
+        join = "CROSS JOIN" if self.vendor == "sqlite" else "JOIN"  # SQLite: keep the left side outer
         base_params = [match, *where_params]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -265,7 +269,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                 cursor.execute(
                     "SELECT f.name, f.value, count(*) FROM "  # noqa: S608
                     f"(SELECT e.id FROM {source} WHERE {condition} AND {where} LIMIT %s) AS m "
-                    "CROSS JOIN search_facetvalue f ON f.entry_id = m.id GROUP BY f.name, f.value",
+                    f"{join} search_facetvalue f ON f.entry_id = m.id GROUP BY f.name, f.value",
                     [*base_params, self.count_limit],
                 )
                 for name, value, count in cursor.fetchall():
