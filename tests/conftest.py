@@ -27,6 +27,16 @@ def isolated_file_roots(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
+@pytest.fixture(autouse=True)
+def clear_cache_after_test():
+    """The cache outlives a test's rolled-back database: sign-in throttles, cached lesson pages and the
+    search dictionary version must not leak into the next test."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def home_page(db):
     from cms.demo import ensure_site_tree

@@ -21,7 +21,7 @@ def test_header_search_suggests_and_shows_results(live_site, browser_page, note_
     box = browser_page.locator("#site-search-q")
     box.fill("guanxiang")  # pinyin
     browser_page.wait_for_function(
-        "() => [...document.querySelectorAll('#site-search-suggestions option')]"
+        "() => [...document.getElementById('site-search-q').list.options]"
         ".some(o => o.value === '关向应纪念馆参观指南')"
     )
     box.fill("關向應")  # traditional characters
