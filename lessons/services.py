@@ -479,7 +479,7 @@ def protect_documents(document_ids) -> None:
     collection = members_only_collection()
     Document = get_document_model()
     with transaction.atomic():
-        documents = Document.objects.select_for_update().filter(pk__in=document_ids).select_related("collection")
+        documents = Document.objects.select_for_update(of=("self",)).filter(pk__in=document_ids).select_related("collection")
         for document in documents:
             if document.collection_id == collection.pk or document.collection.get_view_restrictions().exists():
                 continue
@@ -507,7 +507,7 @@ def release_documents(document_ids, *, public_lesson: LessonPage) -> None:
     Document = get_document_model()
     root = Collection.get_first_root_node()
     with transaction.atomic():
-        protected = ProtectedLessonDocument.objects.select_for_update().filter(
+        protected = ProtectedLessonDocument.objects.select_for_update(of=("self",)).filter(
             document_id__in=set(document_ids) - shared
         )
         for row in protected.select_related("original_collection"):
