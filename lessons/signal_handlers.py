@@ -1,4 +1,5 @@
-"""Keep page privacy and the recording's privacy in step with a lesson's audience."""
+"""Keep page privacy and the privacy of a lesson's files (recording, captions, attachments) in step
+with its audience."""
 
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import PageViewRestriction
@@ -18,11 +19,7 @@ def on_view_restriction_changed(sender, instance, **kwargs):
     from .services import queue_recording_privacy
 
     page = instance.page
-    lesson_ids = list(
-        LessonPage.objects.filter(path__startswith=page.path, recording__isnull=False).values_list(
-            "pk", flat=True
-        )
-    )
+    lesson_ids = list(LessonPage.objects.filter(path__startswith=page.path).values_list("pk", flat=True))
     if lesson_ids:
         queue_recording_privacy(lesson_ids)
 

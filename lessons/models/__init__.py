@@ -1,3 +1,4 @@
+from .documents import ProtectedLessonDocument
 from .pages import (
     Audience,
     HomeDisplay,
@@ -27,6 +28,7 @@ __all__ = [
     "LessonRelatedLesson",
     "LessonSeriesPage",
     "LessonSpeaker",
+    "ProtectedLessonDocument",
     "Speaker",
     "SpeakerRole",
 ]
