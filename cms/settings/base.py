@@ -202,6 +202,8 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 WAGTAIL_SITE_NAME = "党课"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+# Documents always go through Wagtail's view, which enforces collection privacy (even on S3).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "ppt", "pptx", "doc", "docx", "xls", "xlsx", "txt", "vtt", "zip"]
 WAGTAILMEDIA = {"MEDIA_MODEL": "media.Recording"}
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL

@@ -62,3 +62,27 @@ def test_wagtail_admin_speaks_chinese(client):
     html = client.get("/admin/login/").content.decode()
     assert 'lang="zh-hans"' in html.lower() or "登录" in html
     assert "登录" in html
+
+
+def test_development_media_urls_never_serve_documents(settings):
+    """In development MEDIA_URL is served from disk, but not documents: they need Wagtail's checking view."""
+    from django.urls import Resolver404, resolve
+
+    assert settings.WAGTAILDOCS_SERVE_METHOD == "serve_view"
+    import importlib
+
+    import cms.urls
+
+    settings.DEBUG = True
+    try:
+        urls = importlib.reload(cms.urls)
+        assert any("documents" in str(p.pattern) for p in urls.urlpatterns)
+        resolve("/media/recordings/1/poster.jpg", urlconf=urls)
+        try:
+            match = resolve("/media/documents/secret.pdf", urlconf=urls)
+        except Resolver404:
+            match = None
+        assert match is None or match.func.__module__ != "django.views.static"
+    finally:
+        settings.DEBUG = False
+        importlib.reload(cms.urls)
