@@ -45,13 +45,13 @@ def parse_date(value: str) -> dt.date | None:
         raise ValueError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
 
 
-def import_organisations(rows: Iterable[tuple[int, dict]], progress=None) -> ImportResult:
-    """Columns: code, name, kind (类型, Chinese or key), parent_code (empty for a root), established_on."""
+def _import_rows(rows: Iterable[tuple[int, dict]], import_row, progress) -> ImportResult:
+    """Each row in its own transaction: a bad row is reported with its line and the rest go on."""
     result = ImportResult()
     for line, row in rows:
         try:
             with transaction.atomic():
-                outcome = _import_organisation(row)
+                outcome = import_row(row)
         except ValueError as exc:
             result.errors.append((line, str(exc)))
         else:
@@ -59,6 +59,11 @@ def import_organisations(rows: Iterable[tuple[int, dict]], progress=None) -> Imp
         if progress:
             progress.update(1)
     return result
+
+
+def import_organisations(rows: Iterable[tuple[int, dict]], progress=None) -> ImportResult:
+    """Columns: code, name, kind (类型, Chinese or key), parent_code (empty for a root), established_on."""
+    return _import_rows(rows, _import_organisation, progress)
 
 
 def _import_organisation(row: dict) -> str:
@@ -104,18 +109,7 @@ def _import_organisation(row: dict) -> str:
 
 def import_members(rows: Iterable[tuple[int, dict]], progress=None) -> ImportResult:
     """Columns: code, name, branch_code, group_code, role, joined_on, phone, email, username."""
-    result = ImportResult()
-    for line, row in rows:
-        try:
-            with transaction.atomic():
-                outcome = _import_member(row)
-        except ValueError as exc:
-            result.errors.append((line, str(exc)))
-        else:
-            setattr(result, outcome, getattr(result, outcome) + 1)
-        if progress:
-            progress.update(1)
-    return result
+    return _import_rows(rows, _import_member, progress)
 
 
 def _import_member(row: dict) -> str:
