@@ -102,14 +102,17 @@ def can_view_branch(user, branch: Organisation) -> bool:
     return member is not None and member.branch_id == branch.pk
 
 
+def _managed_branches_q(user) -> Q:
+    """Rows whose branch lies in a subtree the user reports on (matches nothing otherwise)."""
+    paths = managed_paths(user)
+    return _paths_q(paths, prefix="branch__") if paths else Q(pk__in=[])
+
+
 def visible_sessions(user):
     qs = Session.objects.all()
     if user.is_superuser:
         return qs
-    q = Q(pk__in=[])
-    paths = managed_paths(user)
-    if paths:
-        q |= _paths_q(paths, prefix="branch__")
+    q = _managed_branches_q(user)
     member = member_for(user)
     if member is not None:
         q |= Q(branch_id=member.branch_id)
@@ -121,10 +124,7 @@ def visible_members(user):
     qs = Member.objects.all()
     if user.is_superuser:
         return qs
-    q = Q(pk__in=[])
-    paths = managed_paths(user)
-    if paths:
-        q |= _paths_q(paths, prefix="branch__")
+    q = _managed_branches_q(user)
     branch = secretary_branch(user)
     if branch is not None:
         q |= Q(branch_id=branch.pk)
