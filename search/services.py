@@ -75,7 +75,8 @@ class SearchResults:
     did_you_mean: str | None = None
     corrected: bool = False  # the hits are for `did_you_mean`, not for the query as typed
     relaxed: bool = False  # no document had every word; these match some of them
-    count_is_lower_bound: bool = False  # more than `count` matched (facets then count those first ones)
+    count_is_lower_bound: bool = False  # more than `count` matched
+    facets_are_sample: bool = False  # facet counts cover the newest matches only (a broad query)
 
     @property
     def page_count(self) -> int:
@@ -150,6 +151,7 @@ def search(
         corrected=corrected,
         relaxed=relaxed,
         count_is_lower_bound=raw.total_is_lower_bound,
+        facets_are_sample=raw.facets_are_sample,
     )
 
 

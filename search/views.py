@@ -90,6 +90,7 @@ def search_api(request):
         {
             "count": results.count,
             "count_is_lower_bound": results.count_is_lower_bound,
+            "facets_are_sample": results.facets_are_sample,
             "page": results.page,
             "results": [hit.as_json() for hit in results.hits],
             "facets": {

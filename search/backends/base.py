@@ -46,6 +46,7 @@ class BackendResults:
     hits: list[BackendHit]
     facets: dict[str, list[tuple[str, int]]]
     total_is_lower_bound: bool = False  # counting stopped early: "at least `total`"
+    facets_are_sample: bool = False  # facets count the newest matches only, not all `total`
 
 
 @dataclass

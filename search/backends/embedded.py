@@ -8,7 +8,9 @@ by migration 0002, each only on its own database."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from tqdm import tqdm
@@ -22,10 +24,14 @@ from .base import BackendResults, BaseSearchBackend, SearchRequest, StoredDocume
 FTS_COLUMNS = ("title", "names", "body", "transcript", "pinyin")
 FTS_WEIGHTS = (10.0, 4.0, 1.0, 0.6, 2.0)
 WORD_COLUMNS = "{title names body transcript}"
-# tsvector weight per stream (PostgreSQL has four: A title, B names, C body, D transcript + pinyin).
+TITLE_COLUMNS = "{title names}"  # the title tier: what a document is called and who or where it is about
+# tsvector weight per stream (PostgreSQL has four: A title, B names, C body, D transcript or pinyin).
 PG_WEIGHTS = {"title": "A", "names": "B", "body": "C", "transcript": "D", "pinyin": "D"}
 PG_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
 PG_MAX_POSITION = 16383
+# What each tsvector holds on PostgreSQL: pinyin only where titles and names are.
+DOCUMENT_STREAMS = ("title", "names", "body", "transcript")
+TITLE_STREAMS = ("title", "names", "pinyin")
 
 
 def _quote_fts(token: str) -> str:
@@ -37,11 +43,13 @@ def _quote_pg(token: str) -> str:
 
 
 class SQLiteQueryCompiler:
-    """QueryPlan → an FTS5 MATCH expression."""
+    """QueryPlan → an FTS5 MATCH expression; `titles_only` keeps to the title tier."""
 
-    def compile(self, plan: QueryPlan, *, loose: bool) -> str:
+    def compile(self, plan: QueryPlan, *, loose: bool, titles_only: bool = False) -> str:
+        word_columns = TITLE_COLUMNS if titles_only else WORD_COLUMNS
         if loose:
-            return " OR ".join(_quote_fts(t) for t in plan.loose_tokens)
+            tokens = " OR ".join(_quote_fts(t) for t in plan.loose_tokens)
+            return f"{{title names pinyin}} : ({tokens})" if titles_only else tokens
         groups = []
         for group in plan.groups:
             alternatives = []
@@ -50,27 +58,82 @@ class SQLiteQueryCompiler:
                     alternatives.append("pinyin : " + _quote_fts(" ".join(alternative.tokens)))
                 else:
                     words = " AND ".join(_quote_fts(t) for t in alternative.tokens)
-                    alternatives.append(f"{WORD_COLUMNS} : ({words})")
+                    alternatives.append(f"{word_columns} : ({words})")
             groups.append("(" + " OR ".join(alternatives) + ")")
         return " AND ".join(groups)
 
 
-class PostgresQueryCompiler:
-    """QueryPlan → a tsquery literal (no parser involved: the analyzer already made the lexemes)."""
+@dataclass
+class PostgresMatch:
+    """A QueryPlan as SQL over the two tsvector columns: `condition` (with `params`) selects the
+    matches, `rank` (with `rank_params`) scores them."""
 
-    def compile(self, plan: QueryPlan, *, loose: bool) -> str:
+    condition: str
+    params: list
+    rank: str
+    rank_params: list
+
+
+class PostgresQueryCompiler:
+    """QueryPlan → tsquery literals (no parser involved: the analyzer already made the lexemes).
+
+    Words are looked up in `search_vector` (every stream); pinyin only in `title_vector`, the only
+    place it is indexed, as syllables and pairs of neighbouring syllables ("lei_feng"). Pairs
+    instead of a phrase query (<->): the GIN index answers them exactly, whereas a phrase makes
+    PostgreSQL re-read and re-check every candidate row, which made broad queries slow. A word
+    group matches when any of its alternatives does, in either column; every group must match."""
+
+    def compile(self, plan: QueryPlan, *, loose: bool, titles_only: bool = False) -> PostgresMatch:
+        words_column = "e.title_vector" if titles_only else "e.search_vector"
         if loose:
-            return " | ".join(_quote_pg(t) for t in plan.loose_tokens)
-        groups = []
+            query = " | ".join(_quote_pg(t) for t in plan.loose_tokens)
+            return PostgresMatch(
+                f"{words_column} @@ %s::tsquery", [query], self._rank(words_column), [query]
+            )
+        conditions, params, all_words, all_pinyin = [], [], [], []
         for group in plan.groups:
-            alternatives = []
-            for alternative in group.alternatives:
-                if alternative.pinyin:
-                    alternatives.append("(" + " <-> ".join(_quote_pg(t) + ":D" for t in alternative.tokens) + ")")
-                else:
-                    alternatives.append("(" + " & ".join(_quote_pg(t) for t in alternative.tokens) + ")")
-            groups.append("(" + " | ".join(alternatives) + ")")
-        return " & ".join(groups)
+            words = [
+                "(" + " & ".join(_quote_pg(t) for t in alternative.tokens) + ")"
+                for alternative in group.alternatives
+                if not alternative.pinyin
+            ]
+            pinyin = [
+                "(" + " & ".join(_quote_pg(t) for t in pinyin_pairs(alternative.tokens)) + ")"
+                for alternative in group.alternatives
+                if alternative.pinyin and alternative.tokens
+            ]
+            parts = []
+            if words:
+                parts.append(f"{words_column} @@ %s::tsquery")
+                params.append(" | ".join(words))
+                all_words.append("(" + " | ".join(words) + ")")
+            if pinyin:
+                parts.append("e.title_vector @@ %s::tsquery")
+                params.append(" | ".join(pinyin))
+                all_pinyin.append("(" + " | ".join(pinyin) + ")")
+            conditions.append("(" + " OR ".join(parts) + ")")
+        # Scores: the words in their column plus the pinyin in the title column (weight D there),
+        # each an OR query so a group matched only one way still counts for the other.
+        rank_parts, rank_params = [], []
+        if all_words:
+            rank_parts.append(self._rank(words_column))
+            rank_params.append(" | ".join(all_words))
+        if all_pinyin:
+            rank_parts.append(self._rank("e.title_vector"))
+            rank_params.append(" | ".join(all_pinyin))
+        return PostgresMatch(" AND ".join(conditions), params, " + ".join(rank_parts) or "0", rank_params)
+
+    @staticmethod
+    def _rank(column: str) -> str:
+        return f"ts_rank('{PG_RANK_WEIGHTS}', {column}, %s::tsquery, 1) * 10"
+
+
+def pinyin_pairs(syllables) -> list[str]:
+    """["lei", "feng", "jing"] → ["lei_feng", "feng_jing"]; one syllable stays as it is."""
+    syllables = list(syllables)
+    if len(syllables) < 2:
+        return syllables
+    return list(dict.fromkeys(f"{a}_{b}" for a, b in zip(syllables, syllables[1:], strict=False)))
 
 
 def tsvector_literal(streams: dict[str, list[str]]) -> str:
@@ -91,7 +154,12 @@ class EmbeddedSearchBackend(BaseSearchBackend):
     sqlite_compiler_class = SQLiteQueryCompiler
     postgres_compiler_class = PostgresQueryCompiler
     batch_size = 500
-    count_limit = 10_000
+    # Matches ranked, counted and faceted per query at most: every page a visitor can reach
+    # (MAX_PAGE × 10 results).
+    rank_window = 1_000
+    # Cost of testing a row while walking the entries, relative to visiting a row a GIN index
+    # found (measured on 100,000 entries: about 7 to 1).
+    pg_walk_cost = 7
 
     @property
     def vendor(self) -> str:
@@ -133,12 +201,15 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             )
             for d in documents
         ]
-        IndexEntry.objects.bulk_create(entries)
-        if any(e.pk is None for e in entries):  # databases without RETURNING
-            ids = dict(IndexEntry.objects.filter(key__in=[e.key for e in entries]).values_list("key", "id"))
-            for entry in entries:
-                entry.pk = ids[entry.key]
-        facet_rows, suggest_rows, token_rows = [], [], []
+        streams = []
+        for document in documents:
+            analyzed = self.analyze(document)
+            streams.append({name: getattr(analyzed, name) for name in FTS_COLUMNS})
+        if self.vendor == "sqlite":
+            IndexEntry.objects.bulk_create(entries)
+        else:
+            self._insert_with_vectors(entries, streams)
+        facet_rows, suggest_rows = [], []
         for entry, document in zip(entries, documents, strict=True):
             for name, values in entry.facets.items():
                 facet_rows.extend((entry.pk, name, v[:200]) for v in values)
@@ -147,8 +218,6 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                 suggest_rows.append(
                     (entry.pk, text[:500], folded[:500], pinyin[:1000], initials[:200], document.audience, weight)
                 )
-            analyzed = self.analyze(document)
-            token_rows.append((entry.pk, {name: getattr(analyzed, name) for name in FTS_COLUMNS}))
         with connection.cursor() as cursor:
             # Plain executemany: model instances for ~10 facet and suggestion rows per document would
             # cost more than the analysis.
@@ -163,16 +232,32 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             if self.vendor == "sqlite":
                 cursor.executemany(
                     "INSERT INTO search_fts (rowid, title, names, body, transcript, pinyin) VALUES (%s, %s, %s, %s, %s, %s)",
-                    [(pk, *(" ".join(streams[c]) for c in FTS_COLUMNS)) for pk, streams in token_rows],
+                    [(e.pk, *(" ".join(s[c]) for c in FTS_COLUMNS)) for e, s in zip(entries, streams, strict=True)],
                 )
-            else:
-                # One statement per batch: a round trip per row costs more than building the vectors.
-                values = ", ".join(["(%s, %s)"] * len(token_rows))
-                cursor.execute(
-                    "UPDATE search_indexentry AS e SET search_vector = v.vector::tsvector "  # noqa: S608
-                    f"FROM (VALUES {values}) AS v(id, vector) WHERE e.id = v.id::bigint",
-                    [value for pk, streams in token_rows for value in (pk, tsvector_literal(streams))],
-                )
+
+    @staticmethod
+    def _insert_with_vectors(entries: list[IndexEntry], streams: list[dict[str, list[str]]]) -> None:
+        """PostgreSQL: the entries and their two tsvectors in one INSERT … RETURNING. Writing the
+        vectors by a later UPDATE would leave a dead copy of every row behind, doubling the heap
+        that a broad query reads."""
+        fields = [f for f in IndexEntry._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join([*(connection.ops.quote_name(f.column) for f in fields), "search_vector", "title_vector"])
+        row = "(" + ", ".join(["%s"] * len(fields) + ["%s::tsvector", "%s::tsvector"]) + ")"
+        params = []
+        for entry, entry_streams in zip(entries, streams, strict=True):
+            params.extend(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields)
+            params.append(tsvector_literal({name: entry_streams[name] for name in DOCUMENT_STREAMS}))
+            titles = {name: entry_streams[name] for name in TITLE_STREAMS}
+            titles["pinyin"] = [*titles["pinyin"], *pinyin_pairs(titles["pinyin"])]
+            params.append(tsvector_literal(titles))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO search_indexentry ({columns}) VALUES {', '.join([row] * len(entries))} RETURNING id",  # noqa: S608
+                params,
+            )
+            # Rows come back in VALUES order (bulk_create relies on the same).
+            for entry, (pk,) in zip(entries, cursor.fetchall(), strict=True):
+                entry.pk = pk
 
     def _delete_keys(self, keys: list[str]) -> None:
         ids = list(IndexEntry.objects.filter(key__in=keys).values_list("id", flat=True))
@@ -200,6 +285,10 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             IndexEntry.objects.all()._raw_delete(connection.alias)
 
     def rebuild(self, documents: Iterable[SearchDocument], *, progress: bool = False) -> int:
+        # Entries are written oldest first, so that ids follow publication and a broad query's
+        # "newest matches" (highest ids) are the most recently published; undated documents
+        # (routes, sites) go first. Later updates get new ids: the newly published or edited.
+        documents = sorted(documents, key=lambda d: (d.published_at is not None, self.published_datetime(d) or 0))
         # One transaction: readers see the old index until the new one is complete.
         with transaction.atomic():
             self.clear()
@@ -230,55 +319,118 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             params.extend([name, value])
         return " AND ".join(clauses), params
 
+    def _match(self, request: SearchRequest, *, titles_only: bool = False) -> tuple[str, str, str, list]:
+        """(FROM, WHERE, score expression, params for score + WHERE) for the request's query."""
+        where, where_params = self._where(request)
+        if self.vendor == "sqlite":
+            match = self.sqlite_compiler_class().compile(request.plan, loose=request.loose, titles_only=titles_only)
+            weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+            # CROSS JOIN keeps FTS5 as the outer loop (its rowid is the entry's id), walking its
+            # rowids newest first; otherwise SQLite may walk the entries and run the MATCH per row.
+            return (
+                "search_fts CROSS JOIN search_indexentry e ON e.id = search_fts.rowid",
+                f"search_fts MATCH %s AND {where}",
+                f"-bm25(search_fts, {weights})",
+                [match, *where_params],
+            )
+        # The title tier is its own column with its own GIN index: where a word is common in
+        # bodies its title matches are few, and only a separate index lets the planner see that.
+        match = self.postgres_compiler_class().compile(request.plan, loose=request.loose, titles_only=titles_only)
+        return (
+            "search_indexentry e",
+            f"{match.condition} AND {where}",
+            match.rank,
+            [*match.rank_params, *match.params, *where_params],
+        )
+
+    def _newest_matches(self, request: SearchRequest, *, limit: int, titles_only: bool = False) -> list[tuple]:
+        """(id, score) of the `limit` most recently indexed matches. The score is computed for those
+        rows only, so a query that matches most of the index costs no more than a rare one."""
+        source, condition, score, params = self._match(request, titles_only=titles_only)
+        if self.vendor == "sqlite":
+            # FTS5 streams its rows newest first and scores only those the LIMIT lets through.
+            sql = (
+                f"SELECT e.id, {score} FROM {source} WHERE {condition} "  # noqa: S608
+                "ORDER BY search_fts.rowid DESC LIMIT %s"
+            )
+            params = [*params, limit]
+        else:
+            # PostgreSQL would score every match before sorting: find the newest first, then score them.
+            score_params, params = params[: score.count("%s")], params[score.count("%s") :]
+            order = "e.id" if self._walk_newest_first(condition, params, limit) else "e.id + 0"
+            sql = (
+                "WITH newest AS MATERIALIZED ("  # noqa: S608
+                f"SELECT e.id FROM {source} WHERE {condition} ORDER BY {order} DESC LIMIT %s) "
+                f"SELECT e.id, {score} FROM newest JOIN search_indexentry e ON e.id = newest.id"
+            )
+            params = [*params, limit, *score_params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(pk, float(value)) for pk, value in cursor.fetchall()]
+
+    def _walk_newest_first(self, condition: str, params: list, limit: int) -> bool:
+        """PostgreSQL: walk the entries newest first testing each (good when matches are dense),
+        or collect every match from the GIN indexes and sort (good when they are sparse)?
+
+        The planner estimates the number of matches well but takes a test on a row for nearly
+        free, whereas it means reading the row's tsvector from TOAST, several times dearer than
+        visiting a row the index found. So ask the planner for its estimate and decide here:
+        walking reads about limit × rows / matches rows, collecting reads every match."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_indexentry e WHERE {condition}", params)  # noqa: S608
+            plan = cursor.fetchone()[0]
+            if isinstance(plan, str):
+                plan = json.loads(plan)
+            matches = max(float(plan[0]["Plan"]["Plan Rows"]), 1.0)
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_indexentry'::regclass")
+            rows = max(float(cursor.fetchone()[0]), matches)
+        return limit * rows / matches * self.pg_walk_cost < matches
+
+    def _facet_counts(self, entry_ids: list[int]) -> dict[str, list[tuple[str, int]]]:
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if not entry_ids:
+            return facets
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, value, count(*) FROM search_facetvalue "  # noqa: S608
+                f"WHERE entry_id IN ({', '.join(['%s'] * len(entry_ids))}) GROUP BY name, value",
+                entry_ids,
+            )
+            for name, value, count in cursor.fetchall():
+                facets.setdefault(name, []).append((value, count))
+        for values in facets.values():
+            values.sort(key=lambda item: (-item[1], item[0]))
+        return facets
+
     def search(self, request: SearchRequest) -> BackendResults:
         if request.plan.is_empty or not request.audiences:
             return self.results_class(total=0, hits=[], facets={})
-        where, where_params = self._where(request)
-        if self.vendor == "sqlite":
-            match = self.sqlite_compiler_class().compile(request.plan, loose=request.loose)
-            weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-            # CROSS JOIN keeps FTS5 as the outer loop: otherwise SQLite may walk the entries and run
-            # the MATCH once per row.
-            source = "search_fts CROSS JOIN search_indexentry e ON e.id = search_fts.rowid"
-            condition = "search_fts MATCH %s"
-            rank = f"-bm25(search_fts, {weights})"
+        by_score = lambda row: (-row[1], -row[0])  # noqa: E731
+        window = self._newest_matches(request, limit=self.rank_window + 1)
+        if len(window) <= self.rank_window:
+            # Every match is in hand: rank them all, count and facet them exactly.
+            ranked, total, sampled = sorted(window, key=by_score), len(window), False
         else:
-            match = self.postgres_compiler_class().compile(request.plan, loose=request.loose)
-            source = "search_indexentry e"
-            condition = "e.search_vector @@ %s::tsquery"
-            rank = f"ts_rank('{PG_RANK_WEIGHTS}', e.search_vector, %s::tsquery, 1) * 10"
-        rank_params = [match] if self.vendor == "postgresql" else []
-        join = "CROSS JOIN" if self.vendor == "sqlite" else "JOIN"  # SQLite: keep the left side outer
-        base_params = [match, *where_params]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT e.id, {rank} AS score FROM {source} WHERE {condition} AND {where} "  # noqa: S608
-                "ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
-                [*rank_params, *base_params, request.limit, request.offset],
-            )
-            ranked = cursor.fetchall()
-            # Counting and faceting a query that matches most of the index would cost more than the
-            # ranking: both stop at `count_limit` matches (the page then says "10000 条以上").
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {condition} AND {where} LIMIT %s) AS m",  # noqa: S608
-                [*base_params, self.count_limit],
-            )
-            total = cursor.fetchone()[0]
-            facets: dict[str, list[tuple[str, int]]] = {}
-            if request.with_facets and total:
-                cursor.execute(
-                    "SELECT f.name, f.value, count(*) FROM "  # noqa: S608
-                    f"(SELECT e.id FROM {source} WHERE {condition} AND {where} LIMIT %s) AS m "
-                    f"{join} search_facetvalue f ON f.entry_id = m.id GROUP BY f.name, f.value",
-                    [*base_params, self.count_limit],
-                )
-                for name, value, count in cursor.fetchall():
-                    facets.setdefault(name, []).append((value, count))
-                for values in facets.values():
-                    values.sort(key=lambda item: (-item[1], item[0]))
-        entries = IndexEntry.objects.in_bulk([row[0] for row in ranked])
-        hits = [self.hit_class(document=self._stored(entries[pk]), score=float(score)) for pk, score in ranked]
-        return self.results_class(total=total, hits=hits, facets=facets, total_is_lower_bound=total >= self.count_limit)
+            # A broad query (党员, 书记): ranking, counting or faceting every match would cost time
+            # in proportion to the index. Rank the newest `rank_window` matches instead, title-tier
+            # matches first (the word is in the title or a name: what BM25's title boost favours
+            # anyway), and say "more than `rank_window`": no visitor pages further than that.
+            window = window[: self.rank_window]
+            titles = sorted(self._newest_matches(request, limit=self.rank_window, titles_only=True), key=by_score)
+            in_titles = {pk for pk, _ in titles}
+            ranked = titles + sorted((row for row in window if row[0] not in in_titles), key=by_score)
+            total, sampled = self.rank_window, True
+        page = ranked[request.offset : request.offset + request.limit]
+        facets = self._facet_counts([pk for pk, _ in window]) if request.with_facets else {}
+        entries = IndexEntry.objects.in_bulk([pk for pk, _ in page])
+        hits = [self.hit_class(document=self._stored(entries[pk]), score=score) for pk, score in page]
+        return self.results_class(
+            total=total,
+            hits=hits,
+            facets=facets,
+            total_is_lower_bound=sampled,
+            facets_are_sample=sampled,
+        )
 
     def _stored(self, entry: IndexEntry) -> StoredDocument:
         return self.stored_document_class(
@@ -295,24 +447,37 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             audience=entry.audience,
         )
 
+    suggest_scan = 200
+
     def suggest(self, text: str, *, audiences: tuple[str, ...], limit: int = 8) -> list[str]:
         folded, pinyin, _ = self.suggest_keys(text)
+        folded = folded.strip()
         raw = text.strip().lower().replace(" ", "")
-        if not folded.strip() or not audiences:
+        if not folded or not audiences:
             return []
-        from django.db.models import Q
-
-        condition = Q(folded__startswith=folded.strip()) | Q(folded__contains=folded.strip())
+        prefixes = [("folded", folded)]
         if raw.isascii() and raw.isalpha():
-            condition |= Q(pinyin__startswith=raw) | Q(initials__startswith=raw)
+            prefixes += [("pinyin", raw), ("initials", raw)]
         elif pinyin:
-            condition |= Q(pinyin__startswith=pinyin)  # a homophone typo still completes
-        rows = (
-            SuggestEntry.objects.filter(condition, audience__in=audiences)
-            .order_by("-weight", "text")
-            .values_list("text", flat=True)[: limit * 4]
-        )
-        return list(dict.fromkeys(rows))[:limit]
+            prefixes.append(("pinyin", pinyin))  # a homophone typo still completes
+        # Prefix matches only (like Elasticsearch's completion suggester), each read along its own
+        # index and cut off after `suggest_scan` rows, so a one-character prefix that starts
+        # thousands of titles costs no more than a rare one. The best of those by weight win.
+        rows: dict[str, int] = {}
+        for column, prefix in prefixes:
+            matching = SuggestEntry.objects.filter(audience__in=audiences)
+            if self.vendor == "sqlite":
+                # LIKE cannot use the index here (it is case-insensitive); a range over the binary
+                # collation can, and UTF-8 byte order is code-point order.
+                bounds = {f"{column}__gte": prefix, f"{column}__lt": prefix + "\U0010ffff"}
+                matching = matching.filter(**bounds).order_by(column)
+            else:
+                # LIKE 'prefix%' reads the varchar_pattern_ops index; no ORDER BY, which would make
+                # PostgreSQL read the plain index from its start instead.
+                matching = matching.filter(**{f"{column}__startswith": prefix}).order_by()
+            for value, weight in matching.values_list("text", "weight")[: self.suggest_scan]:
+                rows[value] = max(weight, rows.get(value, 0))
+        return sorted(rows, key=lambda value: (-rows[value], value))[:limit]
 
 
 SearchBackend = EmbeddedSearchBackend

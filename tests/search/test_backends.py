@@ -45,3 +45,82 @@ class TestElasticsearch(BackendTests):
         for name in backend.client.indices.get(index=f"{prefix}-*").body:
             backend.client.indices.delete(index=name)
         reset_backends()
+
+
+@pytest.mark.django_db
+class TestEmbeddedBroadQueries:
+    """A query matching more than `rank_window` documents ranks only the newest of them, title
+    matches first, and says "more than": the cost no longer grows with the index."""
+
+    @pytest.fixture
+    def backend(self, settings, monkeypatch):
+        backend = _use(settings, {"BACKEND": "search.backends.embedded"})
+        monkeypatch.setattr(backend, "rank_window", 4)
+        yield backend
+        reset_backends()
+
+    @staticmethod
+    def _corpus():
+        from datetime import date
+
+        from search.registry import SearchDocument
+
+        # Published in this order (ids follow publication after a rebuild, whatever the input order).
+        body_only = [
+            SearchDocument("lesson", n, f"第{n}讲", f"/l/{n}/", body="支部开展红色教育。" * n,
+                           published_at=date(2024, 1, n), facets={"series": ["甲"]})
+            for n in range(1, 7)
+        ]
+        old_title = SearchDocument("lesson", 20, "红色家书", "/l/20/", published_at=date(2020, 1, 1),
+                                   facets={"series": ["乙"]})
+        return [body_only[3], old_title, *body_only[:3], *body_only[4:]]
+
+    def test_broad_query_ranks_title_matches_then_the_newest(self, backend):
+        from django.contrib.auth.models import AnonymousUser
+
+        from search import services
+
+        backend.rebuild(self._corpus())
+        results = services.search("红色", user=AnonymousUser())
+        urls = [hit.url for hit in results.hits]
+        # The old title match comes first although it is outside the newest four; then the newest
+        # four body matches by score; the two oldest body matches are not ranked at all.
+        assert urls[0] == "/l/20/"
+        assert set(urls[1:]) == {"/l/3/", "/l/4/", "/l/5/", "/l/6/"}
+        assert results.count == 4 and results.count_is_lower_bound
+        assert results.facets_are_sample
+        assert {o.value: o.count for o in results.facets["series"]} == {"甲": 4}
+
+    def test_narrow_query_is_exact(self, backend):
+        from django.contrib.auth.models import AnonymousUser
+
+        from search import services
+
+        backend.rebuild(self._corpus())
+        results = services.search("红色家书", user=AnonymousUser())
+        assert [hit.url for hit in results.hits] == ["/l/20/"]
+        assert results.count == 1 and not results.count_is_lower_bound and not results.facets_are_sample
+
+    def test_suggestions_are_prefixes_read_in_bounded_steps(self, backend, monkeypatch):
+        from django.contrib.auth.models import AnonymousUser
+
+        from search import services
+        from search.registry import SearchDocument
+
+        monkeypatch.setattr(backend, "suggest_scan", 3)
+        backend.rebuild(
+            [SearchDocument("lesson", n, f"红色故事第{n}讲", f"/l/{n}/", suggest=["红色讲解员"]) for n in range(1, 9)]
+        )
+        suggestions = services.suggest("红色", user=AnonymousUser())
+        assert 1 <= len(suggestions) <= 3
+        assert all(s.startswith("红色") for s in suggestions)
+        assert services.suggest("故事", user=AnonymousUser()) == []  # prefixes only, as Elasticsearch completes
+        assert services.suggest("hongse", user=AnonymousUser())
+
+
+def test_pinyin_pairs():
+    from search.backends.embedded import pinyin_pairs
+
+    assert pinyin_pairs(["lei", "feng", "jing", "shen"]) == ["lei_feng", "feng_jing", "jing_shen"]
+    assert pinyin_pairs(["lei"]) == ["lei"]
+    assert pinyin_pairs([]) == []
