@@ -101,11 +101,19 @@ class SuggestEntry(models.Model):
 
     entry = models.ForeignKey(IndexEntry, on_delete=models.CASCADE, related_name="suggest_entries")
     text = models.CharField(max_length=500)
-    folded = models.CharField(max_length=500, db_index=True)
-    pinyin = models.CharField(max_length=1000, db_index=True)  # syllables without spaces
-    initials = models.CharField(max_length=200, db_index=True)
+    folded = models.CharField(max_length=500)
+    pinyin = models.CharField(max_length=1000)  # syllables without spaces
+    initials = models.CharField(max_length=200)
     audience = models.CharField(max_length=20, default=AUDIENCE_PUBLIC)
     weight = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        # Prefix lookups only: one pattern index per key on PostgreSQL (a plain one on SQLite, where
+        # the backend reads ranges), not the two that db_index would make there.
+        indexes = [
+            models.Index(fields=[name], name=f"search_suggest_{name}", opclasses=["varchar_pattern_ops"])
+            for name in ("folded", "pinyin", "initials")
+        ]
 
     def __str__(self):
         return self.text

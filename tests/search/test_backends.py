@@ -101,6 +101,21 @@ class TestEmbeddedBroadQueries:
         assert [hit.url for hit in results.hits] == ["/l/20/"]
         assert results.count == 1 and not results.count_is_lower_bound and not results.facets_are_sample
 
+    @pytest.mark.parametrize("walk_cost", [0, 10**9])
+    def test_postgres_walking_or_collecting_finds_the_same(self, backend, monkeypatch, walk_cost):
+        """PostgreSQL either walks the entries newest first or collects the matches from the GIN
+        indexes, depending on the planner's estimate; both must give the same page."""
+        from django.contrib.auth.models import AnonymousUser
+
+        from search import services
+
+        if connection.vendor != "postgresql":
+            pytest.skip("PostgreSQL only")
+        backend.rebuild(self._corpus())
+        monkeypatch.setattr(backend, "pg_walk_cost", walk_cost)
+        urls = [hit.url for hit in services.search("红色", user=AnonymousUser()).hits]
+        assert urls[0] == "/l/20/" and set(urls[1:]) == {"/l/3/", "/l/4/", "/l/5/", "/l/6/"}
+
     def test_suggestions_are_prefixes_read_in_bounded_steps(self, backend, monkeypatch):
         from django.contrib.auth.models import AnonymousUser
 
