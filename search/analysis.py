@@ -323,9 +323,13 @@ class Analyzer:
             if len(word) > 1:
                 alternatives.append(Alternative(tuple(pinyin_syllables(word)), pinyin=True))
             for synonym in self.synonyms.get(word, []):
-                tokens = tuple(dict.fromkeys(self.words(synonym, for_search=False)))
-                alternatives.append(Alternative(tokens))
-                if len(synonym) > 2:
+                # Stop words (和 in 党小组会和党课) would only make every posting list longer.
+                words = self.words(synonym, for_search=False)
+                tokens = tuple(dict.fromkeys(w for w in words if w not in QUERY_STOP_WORDS))
+                if tokens:
+                    alternatives.append(Alternative(tokens))
+                # Pairs of one Chinese run only: a pair across punctuation (会、) is never indexed.
+                if len(synonym) > 2 and CJK_RUN.fullmatch(synonym):
                     alternatives.append(Alternative(tuple(character_pairs(synonym))))
         else:
             syllables = split_pinyin(word)

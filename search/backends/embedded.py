@@ -162,6 +162,8 @@ class EmbeddedSearchBackend(BaseSearchBackend):
     # Matches ranked, counted and faceted per query at most: every page a visitor can reach
     # (MAX_PAGE × 10 results).
     rank_window = 1_000
+    # Title-tier matches of a broad query ranked ahead of the rest: the newest this many.
+    title_window = 100
     # Cost of testing a row while walking the entries, relative to visiting a row a GIN index
     # found (measured on 100,000 entries: about 7 to 1).
     pg_walk_cost = 7
@@ -423,11 +425,12 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             ranked, total, sampled = sorted(window, key=by_score), len(window), False
         else:
             # A broad query (党员, 书记): ranking, counting or faceting every match would cost time
-            # in proportion to the index. Rank the newest `rank_window` matches instead, title-tier
-            # matches first (the word is in the title or a name: what BM25's title boost favours
-            # anyway), and say "more than `rank_window`": no visitor pages further than that.
+            # in proportion to the index. Rank the newest `rank_window` matches instead, after the
+            # newest `title_window` title-tier matches (the word is in the title or a name: what
+            # BM25's title boost favours anyway, so an older lesson named after the query is not
+            # lost), and say "more than `rank_window`": no visitor pages further than that.
             window = window[: self.rank_window]
-            titles = sorted(self._newest_matches(request, limit=self.rank_window, titles_only=True), key=by_score)
+            titles = sorted(self._newest_matches(request, limit=self.title_window, titles_only=True), key=by_score)
             in_titles = {pk for pk, _ in titles}
             ranked = titles + sorted((row for row in window if row[0] not in in_titles), key=by_score)
             total, sampled = self.rank_window, True

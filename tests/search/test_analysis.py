@@ -65,3 +65,12 @@ def test_abbreviation_expands_to_the_full_form(analyzer):
     [group] = analyzer.plan("两学一做").groups
     expanded = [alt.tokens for alt in group.alternatives if len(alt.tokens) > 3 and not alt.pinyin]
     assert any("合格" in tokens for tokens in expanded)
+
+
+def test_full_form_alternatives_hold_only_indexable_tokens():
+    analyzer = Analyzer(synonyms={"三会一课": ["支部党员大会、支部委员会会议、党小组会和党课"]})
+    [group] = analyzer.plan("三会一课").groups
+    tokens = {t for alternative in group.alternatives if not alternative.pinyin for t in alternative.tokens}
+    assert {"支部党员大会", "党小组会", "党课"} <= tokens
+    assert "和" not in tokens  # a stop word would only lengthen the posting lists
+    assert not any("、" in t for t in tokens)  # pairs never cross punctuation

@@ -91,6 +91,21 @@ class TestEmbeddedBroadQueries:
         assert results.facets_are_sample
         assert {o.value: o.count for o in results.facets["series"]} == {"甲": 4}
 
+    def test_title_tier_is_bounded_too(self, backend, monkeypatch):
+        from datetime import date
+
+        from django.contrib.auth.models import AnonymousUser
+
+        from search import services
+        from search.registry import SearchDocument
+
+        monkeypatch.setattr(backend, "title_window", 1)
+        newer_title = SearchDocument("lesson", 21, "红色足迹", "/l/21/", published_at=date(2021, 1, 1))
+        backend.rebuild([*self._corpus(), newer_title])
+        urls = [hit.url for hit in services.search("红色", user=AnonymousUser()).hits]
+        # Only the newest title match goes first; the older one is outside both windows.
+        assert urls[0] == "/l/21/" and "/l/20/" not in urls
+
     def test_narrow_query_is_exact(self, backend):
         from django.contrib.auth.models import AnonymousUser
 
