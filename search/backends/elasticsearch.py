@@ -6,6 +6,12 @@ the relaxed query, and a completion field serves autocomplete. The live index si
 (`<prefix>-documents`); `rebuild()` and `copy_index()` (server-side `_reindex`) fill a new
 versioned index and swap the alias in one atomic `_aliases` call.
 
+Nothing is lost to a rebuild: while one runs, the new index also carries the alias
+`<prefix>-documents-building`, and every update (a page published, unpublished, deleted) is written
+to it as well as to the live index. The rebuild only *creates* documents, so a newer version an update
+already wrote wins over the one read before it; a deletion leaves a tombstone there, so the rebuild
+cannot bring the document back, and tombstones are removed before and after the swap.
+
     DANGKE_SEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.elasticsearch",
                                           "URLS": ["http://127.0.0.1:9200"], "INDEX_PREFIX": "dangke"}}
 """
@@ -19,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 from elasticsearch.dsl import (
+    Boolean,
     Completion,
     Date,
     Document,
@@ -62,6 +69,8 @@ class IndexedDocument(Document):
     suggest = Completion(analyzer="simple", preserve_separators=False, max_input_length=100)
     # Shown, never searched.
     display = Object(enabled=False)
+    # Set on the tombstone a deletion leaves in an index being rebuilt (no other field is).
+    deleted = Boolean()
 
 
 class ElasticsearchQueryCompiler:
@@ -115,6 +124,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             urls, request_timeout=self.params.get("TIMEOUT", getattr(settings, "SEARCH_ES_TIMEOUT", 10))
         )
         self.alias_name = f"{self.params.get('INDEX_PREFIX', 'dangke')}-documents"
+        self.building_alias = f"{self.alias_name}-building"
 
     # --- indexes and the alias ----------------------------------------------------------------
     def _new_index(self) -> str:
@@ -126,8 +136,14 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         return name
 
     def _live_indexes(self) -> list[str]:
+        return self._indexes_behind(self.alias_name)
+
+    def _building_indexes(self) -> list[str]:
+        return self._indexes_behind(self.building_alias)
+
+    def _indexes_behind(self, alias: str) -> list[str]:
         try:
-            return sorted(self.client.indices.get_alias(name=self.alias_name).body.keys())
+            return sorted(self.client.indices.get_alias(name=alias).body.keys())
         except NotFoundError:
             return []
 
@@ -143,6 +159,8 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         old = [name for name in self._live_indexes() if name != new_index]
         actions = [{"remove": {"index": name, "alias": self.alias_name}} for name in old]
         actions.append({"add": {"index": new_index, "alias": self.alias_name}})
+        if new_index in self._building_indexes():
+            actions.append({"remove": {"index": new_index, "alias": self.building_alias}})
         self.client.indices.update_aliases(actions=actions)  # one atomic request: no moment without an index
         for name in old:
             self.client.indices.delete(index=name, ignore_unavailable=True)
@@ -180,47 +198,89 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             },
         }
 
-    def _actions(self, documents: Iterable[SearchDocument], index: str) -> Iterator[dict]:
+    def _actions(self, documents: Iterable[SearchDocument], indexes: list[str], op_type: str) -> Iterator[dict]:
         for document in documents:
-            yield {"_op_type": "index", "_index": index, "_id": document.key, "_source": self._source(document)}
+            source = self._source(document)
+            for index in indexes:
+                yield {"_op_type": op_type, "_index": index, "_id": document.key, "_source": source}
 
-    def _bulk(self, documents: Iterable[SearchDocument], index: str, *, progress: bool) -> int:
+    def _bulk(self, documents: Iterable[SearchDocument], indexes: list[str], *, progress: bool,
+              op_type: str = "index") -> int:
         written = 0
         bar = tqdm(desc="索引", unit="篇", disable=not progress)
-        for ok, _item in helpers.streaming_bulk(
-            self.client, self._actions(documents, index), chunk_size=self.chunk_size, raise_on_error=True
+        for ok, item in helpers.streaming_bulk(
+            self.client, self._actions(documents, indexes, op_type), chunk_size=self.chunk_size,
+            raise_on_error=False, raise_on_exception=True,
         ):
-            written += int(ok)
+            result = next(iter(item.values()))
+            superseded = op_type == "create" and result.get("status") == 409  # an update got there first
+            if not ok and not superseded:
+                raise helpers.BulkIndexError(f"索引失败：{result.get('error')}", [item])
+            written += 1
             bar.update(1)
         bar.close()
-        self.client.indices.refresh(index=index)
+        self.client.indices.refresh(index=",".join(indexes))
         return written
 
+    def _write_targets(self) -> list[str]:
+        """The live index, plus an index being rebuilt (its updates must not be lost at the swap)."""
+        live = self.ensure_index()
+        return [live, *(name for name in self._building_indexes() if name != live)]
+
     def index_documents(self, documents: Iterable[SearchDocument], *, progress: bool = False) -> int:
-        return self._bulk(documents, self.ensure_index(), progress=progress)
+        targets = self._write_targets()
+        return self._bulk(documents, targets, progress=progress) // len(targets)
 
     def delete_documents(self, keys: Iterable[str]) -> None:
-        index = self.ensure_index()
-        actions = ({"_op_type": "delete", "_index": index, "_id": key} for key in keys)
+        live, *building = self._write_targets()
+        keys = list(keys)
+        actions = [{"_op_type": "delete", "_index": live, "_id": key} for key in keys]
+        actions += [
+            {"_op_type": "index", "_index": index, "_id": key, "_source": {"key": key, "deleted": True}}
+            for index in building
+            for key in keys
+        ]
         helpers.bulk(self.client, actions, raise_on_error=False)
-        self.client.indices.refresh(index=index)
+        self.client.indices.refresh(index=",".join([live, *building]))
+
+    def _drop_tombstones(self, index: str) -> None:
+        while True:
+            found = self.client.search(index=index, query={"term": {"deleted": True}}, size=1000, source=False)
+            ids = [hit["_id"] for hit in found["hits"]["hits"]]
+            if not ids:
+                return
+            helpers.bulk(self.client, ({"_op_type": "delete", "_index": index, "_id": i} for i in ids),
+                         raise_on_error=False)
+            self.client.indices.refresh(index=index)
 
     def rebuild(self, documents: Iterable[SearchDocument], *, progress: bool = False) -> int:
         new_index = self._new_index()
+        # From here on updates reach the new index too (see the module docstring).
+        self.client.indices.update_aliases(actions=[{"add": {"index": new_index, "alias": self.building_alias}}])
         try:
-            count = self._bulk(documents, new_index, progress=progress)
+            count = self._bulk(documents, [new_index], progress=progress, op_type="create")
+            self._drop_tombstones(new_index)
         except Exception:
             self.client.indices.delete(index=new_index, ignore_unavailable=True)
             raise
         self._swap_alias(new_index)
+        self._drop_tombstones(new_index)  # left by deletions between the first sweep and the swap
         return count
 
     def copy_index(self) -> str:
         """A new index with the current mapping, filled server-side from the live one (`_reindex`)."""
         source = self.ensure_index()
         new_index = self._new_index()
-        self.client.reindex(source={"index": source}, dest={"index": new_index}, wait_for_completion=True, refresh=True)
+        self.client.indices.update_aliases(actions=[{"add": {"index": new_index, "alias": self.building_alias}}])
+        try:
+            self.client.reindex(source={"index": source}, dest={"index": new_index, "op_type": "create"},
+                                conflicts="proceed", wait_for_completion=True, refresh=True)
+            self._drop_tombstones(new_index)
+        except Exception:
+            self.client.indices.delete(index=new_index, ignore_unavailable=True)
+            raise
         self._swap_alias(new_index)
+        self._drop_tombstones(new_index)
         return new_index
 
     def clear(self) -> None:

@@ -46,6 +46,44 @@ class TestElasticsearch(BackendTests):
             backend.client.indices.delete(index=name)
         reset_backends()
 
+    @staticmethod
+    def _with_updates_midway(backend, documents, *, during):
+        """The documents a rebuild reads, with `during()` (index tasks) run before the first is
+        handed over: every document the rebuild then writes is older than those updates."""
+        for position, document in enumerate(documents):
+            if position == 0:
+                during()
+            yield document
+
+    @pytest.mark.parametrize("way", ["rebuild", "copy"])
+    def test_updates_during_a_rebuild_survive_the_swap(self, indexed, way):
+        from search.registry import SearchDocument
+
+        from .corpus import corpus
+
+        def updates():
+            indexed.index_documents([SearchDocument("site", 3, "关向应纪念馆新馆", "/sites/guanxiangying/")])
+            indexed.delete_documents(["route:4"])
+
+        if way == "rebuild":
+            indexed.rebuild(self._with_updates_midway(indexed, corpus(), during=updates))
+        else:
+            # The server-side copy cannot be paused midway: run the updates as it starts instead.
+            create_index = indexed._new_index
+
+            def new_index_then_updates():
+                name = create_index()
+                indexed.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": indexed.building_alias}}])
+                updates()
+                return name
+
+            indexed._new_index = new_index_then_updates
+            indexed.copy_index()
+        assert self.titles("关向应纪念馆新馆") == ["关向应纪念馆新馆"]
+        assert "旅顺红色线路" not in self.titles("旅顺红色线路")
+        assert indexed.count() == 5  # no tombstone left behind
+        assert indexed._building_indexes() == []
+
 
 @pytest.mark.django_db
 class TestEmbeddedBroadQueries:
