@@ -3,7 +3,7 @@
     .venv/bin/python bench/search_latency.py [--docs 100000] [--queries 300]
 
 For each database it measures bulk-index throughput (analysis + writes, documents per second) and
-the latency of search.services.search() (ranking, count, facets, snippets, suggestions) over a mix of
+the latency of search.services.search() (ranking, facets, snippets, suggestions) over a mix of
 queries. Baselines measured in the same run: a plain bulk insert of the same rows with no analysis
 (throughput) and a LIKE '%词%' scan over the same rows (latency), what a site without a full-text
 index does. PostgreSQL is used when it answers at 127.0.0.1:5432 (database dangke_search_bench).
