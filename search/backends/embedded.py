@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db import connection, transaction
 from tqdm import tqdm
@@ -29,9 +28,7 @@ TITLE_COLUMNS = "{title names}"  # the title tier: what a document is called and
 PG_WEIGHTS = {"title": "A", "names": "B", "body": "C", "transcript": "D", "pinyin": "D"}
 PG_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
 PG_MAX_POSITION = 16383
-# What each tsvector holds on PostgreSQL: pinyin only where titles and names are.
-DOCUMENT_STREAMS = ("title", "names", "body", "transcript")
-TITLE_STREAMS = ("title", "names", "pinyin")
+TITLE_STREAMS = ("title", "names", "pinyin")  # what `title_vector` holds on PostgreSQL
 
 
 def _quote_fts(token: str) -> str:
@@ -63,69 +60,27 @@ class SQLiteQueryCompiler:
         return " AND ".join(groups)
 
 
-@dataclass
-class PostgresMatch:
-    """A QueryPlan as SQL over the two tsvector columns: `condition` (with `params`) selects the
-    matches, `rank` (with `rank_params`) scores them."""
-
-    condition: str
-    params: list
-    rank: str
-    rank_params: list
-
-
 class PostgresQueryCompiler:
-    """QueryPlan → tsquery literals (no parser involved: the analyzer already made the lexemes).
+    """QueryPlan → one tsquery literal (no parser involved: the analyzer already made the lexemes),
+    matched against `search_vector`, or `title_vector` for the title tier.
 
-    Words are looked up in `search_vector` (every stream); pinyin only in `title_vector`, the only
-    place it is indexed, as syllables and pairs of neighbouring syllables ("lei_feng"). Pairs
-    instead of a phrase query (<->): the GIN index answers them exactly, whereas a phrase makes
-    PostgreSQL re-read and re-check every candidate row, which made broad queries slow. A word
-    group matches when any of its alternatives does, in either column; every group must match."""
+    Pinyin is indexed as syllables and pairs of neighbouring syllables ("lei_feng") and queried as
+    pairs, not as a phrase (<->): the GIN index answers pairs exactly, whereas a phrase makes
+    PostgreSQL re-read every candidate row's vector. One tsquery per query, for the same reason:
+    the whole condition is answered inside the index."""
 
-    def compile(self, plan: QueryPlan, *, loose: bool, titles_only: bool = False) -> PostgresMatch:
-        words_column = "e.title_vector" if titles_only else "e.search_vector"
+    def compile(self, plan: QueryPlan, *, loose: bool) -> str:
         if loose:
-            query = " | ".join(_quote_pg(t) for t in plan.loose_tokens)
-            return PostgresMatch(
-                f"{words_column} @@ %s::tsquery", [query], self._rank(words_column), [query]
-            )
-        conditions, params, all_words, all_pinyin = [], [], [], []
+            return " | ".join(_quote_pg(t) for t in plan.loose_tokens)
+        groups = []
         for group in plan.groups:
-            words = [
-                "(" + " & ".join(_quote_pg(t) for t in alternative.tokens) + ")"
-                for alternative in group.alternatives
-                if not alternative.pinyin
-            ]
-            pinyin = [
-                "(" + " & ".join(_quote_pg(t) for t in pinyin_pairs(alternative.tokens)) + ")"
-                for alternative in group.alternatives
-                if alternative.pinyin and alternative.tokens
-            ]
-            parts = []
-            if words:
-                parts.append(f"{words_column} @@ %s::tsquery")
-                params.append(" | ".join(words))
-                all_words.append("(" + " | ".join(words) + ")")
-            if pinyin:
-                parts.append("e.title_vector @@ %s::tsquery")
-                params.append(" | ".join(pinyin))
-                all_pinyin.append("(" + " | ".join(pinyin) + ")")
-            conditions.append("(" + " OR ".join(parts) + ")")
-        # Scores: the words in their column plus the pinyin in the title column (weight D there),
-        # each an OR query so a group matched only one way still counts for the other.
-        rank_parts, rank_params = [], []
-        if all_words:
-            rank_parts.append(self._rank(words_column))
-            rank_params.append(" | ".join(all_words))
-        if all_pinyin:
-            rank_parts.append(self._rank("e.title_vector"))
-            rank_params.append(" | ".join(all_pinyin))
-        return PostgresMatch(" AND ".join(conditions), params, " + ".join(rank_parts) or "0", rank_params)
-
-    @staticmethod
-    def _rank(column: str) -> str:
-        return f"ts_rank('{PG_RANK_WEIGHTS}', {column}, %s::tsquery, 1) * 10"
+            alternatives = []
+            for alternative in group.alternatives:
+                tokens = pinyin_pairs(alternative.tokens) if alternative.pinyin else alternative.tokens
+                if tokens:
+                    alternatives.append("(" + " & ".join(_quote_pg(t) for t in tokens) + ")")
+            groups.append("(" + " | ".join(alternatives) + ")")
+        return " & ".join(groups)
 
 
 def pinyin_pairs(syllables) -> list[str]:
@@ -267,7 +222,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                         [
                             entry.pk,
                             *(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields),
-                            tsvector_literal({name: entry_streams[name] for name in DOCUMENT_STREAMS}),
+                            tsvector_literal({**entry_streams, "pinyin": titles["pinyin"]}),
                             tsvector_literal(titles),
                         ]
                     )
@@ -348,12 +303,13 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             )
         # The title tier is its own column with its own GIN index: where a word is common in
         # bodies its title matches are few, and only a separate index lets the planner see that.
-        match = self.postgres_compiler_class().compile(request.plan, loose=request.loose, titles_only=titles_only)
+        match = self.postgres_compiler_class().compile(request.plan, loose=request.loose)
+        vector = "e.title_vector" if titles_only else "e.search_vector"
         return (
             "search_indexentry e",
-            f"{match.condition} AND {where}",
-            match.rank,
-            [*match.rank_params, *match.params, *where_params],
+            f"{vector} @@ %s::tsquery AND {where}",
+            f"ts_rank('{PG_RANK_WEIGHTS}', {vector}, %s::tsquery, 1) * 10",
+            [match, match, *where_params],
         )
 
     def _newest_matches(self, request: SearchRequest, *, limit: int, titles_only: bool = False) -> list[tuple]:
@@ -370,13 +326,22 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         else:
             # PostgreSQL would score every match before sorting: find the newest first, then score them.
             score_params, params = params[: score.count("%s")], params[score.count("%s") :]
-            order = "e.id" if self._walk_newest_first(condition, params, limit) else "e.id + 0"
+            walk = self._walk_newest_first(condition, params, limit)
             sql = (
                 "WITH newest AS MATERIALIZED ("  # noqa: S608
-                f"SELECT e.id FROM {source} WHERE {condition} ORDER BY {order} DESC LIMIT %s) "
-                f"SELECT e.id, {score} FROM newest JOIN search_indexentry e ON e.id = newest.id"
+                f"SELECT e.id FROM {source} WHERE {condition} ORDER BY {'e.id' if walk else 'e.id + 0'} DESC "
+                f"LIMIT %s) SELECT e.id, {score} FROM newest JOIN search_indexentry e ON e.id = newest.id"
             )
             params = [*params, limit, *score_params]
+            # The planner would rather scan the whole (narrow) table than either path, as it does
+            # not count reading each row's vector from TOAST: rule out what was not chosen, for
+            # this statement only.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = {'off' if walk else 'on'}")
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+                cursor.execute("RESET enable_seqscan; RESET enable_bitmapscan")
+            return [(pk, float(value)) for pk, value in rows]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [(pk, float(value)) for pk, value in cursor.fetchall()]

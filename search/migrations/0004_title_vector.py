@@ -1,13 +1,13 @@
 """PostgreSQL only, for queries whose cost should not grow with the index:
 
 - `title_vector`, a tsvector of the title, the names and their pinyin with its own GIN index, so
-  the title tier of a broad query is found through an index, and pinyin is matched there only;
+  the title tier of a broad query is found through an index;
 - narrow rows (`toast_tuple_target`): the vectors and long texts live in TOAST, read only for the
   rows that are scored or shown, so visiting thousands of matches reads few pages;
 - lz4 for `search_vector` where the server has it: faster to decompress than pglz.
 
 Existing entries get their title and name lexemes from `search_vector` (weights A and B); run
-`manage.py search_reindex` to add their pinyin and narrow their rows. SQLite needs none of this:
+`manage.py search_reindex` to add their pinyin, now indexed as syllable pairs, and narrow their rows. SQLite needs none of this:
 FTS5 filters columns itself."""
 
 from django.db import migrations
