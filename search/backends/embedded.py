@@ -169,6 +169,10 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             streams.append({name: getattr(analyzed, name) for name in FTS_COLUMNS})
         if self.vendor == "sqlite":
             IndexEntry.objects.bulk_create(entries)
+            if any(e.pk is None for e in entries):  # SQLite before 3.35 has no RETURNING
+                ids = dict(IndexEntry.objects.filter(key__in=[e.key for e in entries]).values_list("key", "id"))
+                for entry in entries:
+                    entry.pk = ids[entry.key]
         else:
             self._insert_with_vectors(entries, streams)
         facet_rows, suggest_rows = [], []
@@ -180,24 +184,27 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                 suggest_rows.append(
                     (entry.pk, text[:500], folded[:500], pinyin[:1000], initials[:200], document.audience, weight)
                 )
-        facet_table = "search_facetvalue (entry_id, name, value)"
-        suggest_table = "search_suggestentry (entry_id, text, folded, pinyin, initials, audience, weight)"
+        tables = {
+            "search_facetvalue (entry_id, name, value)": facet_rows,
+            "search_suggestentry (entry_id, text, folded, pinyin, initials, audience, weight)": suggest_rows,
+        }
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                for table, rows in ((facet_table, facet_rows), (suggest_table, suggest_rows)):
+                for table, rows in tables.items():
                     with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
                         for row in rows:
                             copy.write_row(row)
-            else:
-                # Plain executemany: model instances for ~10 facet and suggestion rows per document
-                # would cost more than the analysis.
-                cursor.executemany(f"INSERT INTO {facet_table} VALUES (%s, %s, %s)", facet_rows)  # noqa: S608
-                cursor.executemany(f"INSERT INTO {suggest_table} VALUES (%s, %s, %s, %s, %s, %s, %s)", suggest_rows)  # noqa: S608
-            if self.vendor == "sqlite":
-                cursor.executemany(
-                    "INSERT INTO search_fts (rowid, title, names, body, transcript, pinyin) VALUES (%s, %s, %s, %s, %s, %s)",
-                    [(e.pk, *(" ".join(s[c]) for c in FTS_COLUMNS)) for e, s in zip(entries, streams, strict=True)],
-                )
+                return
+            # SQLite: plain executemany, since model instances for ~10 facet and suggestion rows per
+            # document would cost more than the analysis; then the token streams into FTS5.
+            for table, rows in tables.items():
+                if rows:
+                    placeholders = ", ".join(["%s"] * len(rows[0]))
+                    cursor.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)  # noqa: S608
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, title, names, body, transcript, pinyin) VALUES (%s, %s, %s, %s, %s, %s)",
+                [(e.pk, *(" ".join(s[c]) for c in FTS_COLUMNS)) for e, s in zip(entries, streams, strict=True)],
+            )
 
     @staticmethod
     def _insert_with_vectors(entries: list[IndexEntry], streams: list[dict[str, list[str]]]) -> None:
