@@ -85,6 +85,11 @@ def register_document_types():
             build=lesson_document,
             queryset=lambda: LessonPage.objects.live(),
             dictionary_terms=lambda: Speaker.objects.values_list("name", flat=True),
+            # A lesson's document shows its speakers and its series' title.
+            depends_on={
+                Speaker: lambda speaker: LessonPage.objects.filter(lesson_speakers__speaker=speaker).distinct(),
+                LessonSeriesPage: lambda series: LessonPage.objects.filter(series=series),
+            },
         )
     )
     register(

@@ -87,6 +87,8 @@ def register_document_types() -> None:
             model=RoutePage,
             build=route_document,
             queryset=lambda: RoutePage.objects.live(),
+            # A route's document lists its sites' names and districts.
+            depends_on={SitePage: lambda site: RoutePage.objects.filter(stops__site=site).distinct()},
         )
     )
     register(

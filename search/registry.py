@@ -12,6 +12,12 @@ A domain app describes how one of its models becomes a `SearchDocument` and regi
 an unpublished page): the index then drops it. The search app keeps the index up to date on
 publish, unpublish, move, privacy change and delete for every registered model, by primary key,
 after commit.
+
+A document that shows another model's data (a route lists its sites' names, a lesson its speakers)
+names that model in `depends_on`, with a function from a changed object to the objects whose
+documents must be built again; a save, publish or unpublish of such an object re-indexes them::
+
+    depends_on={SitePage: lambda site: RoutePage.objects.filter(stops__site=site)}
 """
 
 from __future__ import annotations
@@ -64,6 +70,8 @@ class DocumentType:
     queryset: Callable[[], Iterable[Any]]
     # Dictionary words this type contributes beyond its documents' `suggest` (speakers, site names).
     dictionary_terms: Callable[[], Iterable[str]] = lambda: ()
+    # Other models shown in these documents → the objects to index again when one of them changes.
+    depends_on: dict[type, Callable[[Any], Iterable[Any]]] = field(default_factory=dict)
 
 
 _registry: dict[str, DocumentType] = {}
@@ -87,3 +95,13 @@ def document_type_for_model(model: type) -> DocumentType | None:
         if issubclass(model, document_type.model):
             return document_type
     return None
+
+
+def dependents_for_model(model: type) -> list[Callable[[Any], Iterable[Any]]]:
+    """Functions giving the objects whose documents show an object of `model`."""
+    return [
+        affected
+        for document_type in _registry.values()
+        for source, affected in document_type.depends_on.items()
+        if issubclass(model, source)
+    ]

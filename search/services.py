@@ -362,6 +362,26 @@ def update_object(app_label: str, model_name: str, pk) -> str:
     return "indexed"
 
 
+def update_dependents(app_label: str, model_name: str, pk) -> int:
+    """Index again every object whose document shows this one; returns how many."""
+    from django.apps import apps
+
+    from .registry import dependents_for_model
+
+    model = apps.get_model(app_label, model_name)
+    obj = model._default_manager.filter(pk=pk).first()
+    if obj is None:
+        return 0
+    obj = getattr(obj, "specific", obj)
+    updated = 0
+    for affected in dependents_for_model(type(obj)):
+        for target in affected(obj):
+            meta = type(target)._meta
+            update_object(meta.app_label, meta.model_name, target.pk)
+            updated += 1
+    return updated
+
+
 def _document_type_for(model):
     from .registry import document_type_for_model
 

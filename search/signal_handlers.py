@@ -5,10 +5,10 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .registry import document_type_for_model
+from .registry import dependents_for_model, document_type_for_model
 
 
 def _enqueue_object(instance) -> None:
@@ -17,6 +17,15 @@ def _enqueue_object(instance) -> None:
     meta = type(instance)._meta
     args = (meta.app_label, meta.model_name, str(instance.pk))
     transaction.on_commit(partial(update_index_for_object.enqueue, *args))
+
+
+def _enqueue_dependents(instance) -> None:
+    """Documents that show this object (a site's name in its routes) are built again."""
+    from .tasks import update_index_for_dependents
+
+    meta = type(instance)._meta
+    args = (meta.app_label, meta.model_name, str(instance.pk))
+    transaction.on_commit(partial(update_index_for_dependents.enqueue, *args))
 
 
 def _enqueue_tree(page_pk) -> None:
@@ -30,11 +39,17 @@ def on_save_or_delete(sender, instance, **kwargs):
         return
     if document_type_for_model(sender) is not None:
         _enqueue_object(instance)
+    # Pages show their live content, which changes on publish and unpublish (below), not on every
+    # draft saved. Deletions need nothing: a shown object is protected while documents show it.
+    if kwargs.get("signal") is post_save and not isinstance(instance, Page) and dependents_for_model(sender):
+        _enqueue_dependents(instance)
 
 
 def on_publish_change(sender, instance, **kwargs):
     if document_type_for_model(type(instance)) is not None:
         _enqueue_object(instance)
+    if dependents_for_model(type(instance)):
+        _enqueue_dependents(instance)
 
 
 def on_page_move(sender, instance, **kwargs):

@@ -9,6 +9,11 @@ def update_index_for_object(app_label: str, model_name: str, pk: str) -> str:
 
 
 @task()
+def update_index_for_dependents(app_label: str, model_name: str, pk: str) -> int:
+    return services.update_dependents(app_label, model_name, pk)
+
+
+@task()
 def update_index_for_page_tree(page_pk: int) -> int:
     """A page moved or its privacy changed: every registered page under it (itself included) has a
     new URL or audience."""

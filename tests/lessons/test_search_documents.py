@@ -44,3 +44,27 @@ def test_series_document(series):
 def test_speaker_names_join_the_dictionary(make_lesson):
     SpeakerFactory(name="欧阳明")
     assert "欧阳明" in list(get_document_type("lesson").dictionary_terms())
+
+
+def test_renaming_a_speaker_indexes_their_lessons_again(make_lesson, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import AnonymousUser
+
+    from search import services
+
+    speaker = SpeakerFactory(name="钱红")
+    lesson = make_lesson(title="港口的故事", speakers=[speaker])
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker.name = "钱红梅"
+        speaker.save()
+    hits = services.search("钱红梅", user=AnonymousUser(), types=["lesson"]).hits
+    assert [hit.title for hit in hits] == [lesson.title]
+
+
+def test_a_draft_of_a_series_changes_no_lesson(make_lesson, series, django_capture_on_commit_callbacks):
+    from search.tasks import update_index_for_dependents
+
+    make_lesson(title="港口的故事", series=series)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        series.title = "新系列名"
+        series.save_revision()
+    assert not any(getattr(c, "func", None) == update_index_for_dependents.enqueue for c in callbacks)

@@ -45,3 +45,16 @@ def test_unpublished_and_restricted_pages(lushun_route):
     lushun_route.unpublish()
     lushun_route.refresh_from_db()
     assert build(lushun_route) is None
+
+
+def test_renaming_a_site_indexes_its_routes_again(lushun_route, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import AnonymousUser
+
+    from search import services
+
+    site = lushun_route.stops.first().site
+    with django_capture_on_commit_callbacks(execute=True):
+        site.title = "甲午海战陈列馆"
+        site.save_revision().publish()
+    routes = services.search("甲午海战陈列馆", user=AnonymousUser(), types=["route"]).hits
+    assert [hit.title for hit in routes] == [lushun_route.title]
