@@ -100,13 +100,27 @@ def tsvector_literal(streams: dict[str, list[str]]) -> str:
         weight = PG_WEIGHTS[stream]
         for token in tokens:
             position += 1
+            place = f"{position if position < PG_MAX_POSITION else PG_MAX_POSITION}{weight}"
             places = positions.get(token)
             if places is None:
-                positions[token] = [f"{min(position, PG_MAX_POSITION)}{weight}"]
+                positions[token] = [place]
             elif len(places) < 256:
-                places.append(f"{min(position, PG_MAX_POSITION)}{weight}")
+                places.append(place)
         position += 1  # no phrase across streams
-    return " ".join(f"{_quote_pg(token)}:{','.join(places)}" for token, places in positions.items())
+    quoted = _QUOTED_LEXEMES
+    if len(quoted) > 500_000:  # a corpus's vocabulary fits; anything beyond starts afresh
+        quoted.clear()
+    parts = []
+    for token, places in positions.items():
+        lexeme = quoted.get(token)
+        if lexeme is None:
+            lexeme = quoted[token] = _quote_pg(token)
+        parts.append(f"{lexeme}:{','.join(places)}")
+    return " ".join(parts)
+
+
+# Quoted lexemes by token: a corpus repeats its words, quoting each once saves a third of the time.
+_QUOTED_LEXEMES: dict[str, str] = {}
 
 
 class EmbeddedSearchBackend(BaseSearchBackend):

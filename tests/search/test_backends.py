@@ -192,3 +192,13 @@ def test_pinyin_pairs():
     assert pinyin_pairs(["lei", "feng", "jing", "shen"]) == ["lei_feng", "feng_jing", "jing_shen"]
     assert pinyin_pairs(["lei"]) == ["lei"]
     assert pinyin_pairs([]) == []
+
+
+def test_tsvector_literal_positions_weights_and_quoting():
+    from search.backends.embedded import tsvector_literal
+
+    literal = tsvector_literal({"title": ["党课", "it's"], "body": ["党课"]})
+    # Streams are one position apart so no phrase spans two of them; quotes are doubled.
+    assert literal == "'党课':1A,4C 'it''s':2A"
+    many = tsvector_literal({"body": ["红色"] * 300})
+    assert many.count(",") == 255  # PostgreSQL keeps at most 256 positions per lexeme
