@@ -146,3 +146,17 @@ def test_reindex_command_and_demo_hook(pages, capsys):
     [hook] = [fn for fn in hooks.get_hooks("dangke_demo_content") if fn.__module__ == "search.wagtail_hooks"]
     hook(home_page=None, stdout=out)
     assert get_search_backend().count() >= 1
+
+
+@pytest.mark.django_db
+def test_a_broad_query_says_more_than_and_what_facets_count(client, pages, monkeypatch):
+    from search.backends import get_search_backend
+
+    for n in range(3):
+        pages(f"红色故事第{n}讲", "老党员讲红色故事。")
+    monkeypatch.setattr(get_search_backend(), "rank_window", 2)
+    html = client.get("/search/", {"q": "红色故事"}).content.decode()
+    assert "找到 2 条以上结果" in html
+    assert "括号中的数字统计的是最新的 2 条" in html
+    data = client.get("/api/v1/search/", {"q": "红色故事"}).json()
+    assert data["count"] == 2 and data["count_is_lower_bound"] and data["facets_are_sample"]
