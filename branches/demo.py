@@ -53,6 +53,7 @@ GAPS = [
     (7, "committee-meeting", (1, 4, 5)),
     (11, "general-meeting", (1,)),
 ]
+SECRETARY_LESSON_GAP = 9  # the branch whose secretary gives no party lesson this year
 
 
 def _org(code, name, kind, parent=None, established_on=None):
@@ -117,6 +118,14 @@ def load_branch_demo(stdout=None) -> None:
             planning.plan_year(
                 branch=branch, session_type=st, year=year, place=f"{branch.name}活动室", organiser=organiser
             )
+    # Each secretary gives the party lesson of the year's last quarter, except in branch 9 (a gap to show).
+    for number, branch in branches:
+        secretary = Member.objects.filter(branch=branch, role=Role.SECRETARY).first()
+        if number == SECRETARY_LESSON_GAP or secretary is None:
+            continue
+        Session.objects.filter(
+            branch=branch, session_type__is_party_lesson=True, starts_at__year=year, starts_at__month__gte=10
+        ).update(lecturer=secretary)
     for number, slug, months in GAPS:
         branch = branches[number - 1][1]
         for session in Session.objects.filter(

@@ -43,6 +43,7 @@ class SessionForm(forms.ModelForm):
             "ends_at",
             "place",
             "organiser",
+            "lecturer",
             "agenda",
             "route",
             "minutes",
@@ -60,6 +61,7 @@ class SessionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.branch = branch
         self.fields["organiser"].queryset = Member.objects.filter(branch=branch, is_active=True)
+        self.fields["lecturer"].queryset = Member.objects.filter(branch=branch, is_active=True)
         self.fields["route"].queryset = pages_of(settings.BRANCHES_ROUTE_PAGE_TYPE)
         self.fields["route"].label_from_instance = lambda page: page.title
         self.fields["lessons"].queryset = pages_of(settings.BRANCHES_LESSON_PAGE_TYPE)

@@ -131,7 +131,7 @@ def my_sessions(request):
 @login_required
 def session_detail(request, pk):
     session = get_object_or_404(
-        Session.objects.select_related("branch", "session_type", "organiser", "route"), pk=pk
+        Session.objects.select_related("branch", "session_type", "organiser", "lecturer", "route"), pk=pk
     )
     if not scope.can_view_branch(request.user, session.branch):
         raise PermissionDenied

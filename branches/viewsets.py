@@ -157,11 +157,13 @@ class SessionForm(ScopedForm):
             self.fields["branch"].queryset = self.fields["branch"].queryset.filter(
                 kind__in=SESSION_HOLDING_KINDS
             )
-        if "organiser" in self.fields and self.for_user is not None:
+        if self.for_user is not None:
             # Only members of branches the user administers: never the city's whole roll.
-            self.fields["organiser"].queryset = Member.objects.filter(
-                branch__in=scoped_organisations(self.for_user).values("pk"), is_active=True
-            )
+            for name in ("organiser", "lecturer"):
+                if name in self.fields:
+                    self.fields[name].queryset = Member.objects.filter(
+                        branch__in=scoped_organisations(self.for_user).values("pk"), is_active=True
+                    )
 
     def save(self, commit=True):
         session = super().save(commit=commit)
@@ -284,6 +286,7 @@ class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
             [FieldPanel("starts_at"), FieldPanel("ends_at"), FieldPanel("place")], heading="时间地点"
         ),
         FieldPanel("organiser"),
+        FieldPanel("lecturer"),
         FieldPanel("agenda"),
         FieldPanel("status"),
         InlinePanel(

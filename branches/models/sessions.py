@@ -102,6 +102,16 @@ class Session(ClusterableModel):
         blank=True,
         related_name="organised_sessions",
     )
+    # Who gives the party lesson: the secretary must give one a year (checked by the cadence report).
+    lecturer = models.ForeignKey(
+        Member,
+        verbose_name="讲课人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lectured_sessions",
+        help_text="党课由谁讲授；支部书记每年至少讲一次党课。",
+    )
     agenda = models.TextField("议程", blank=True)
     route = models.ForeignKey(
         "wagtailcore.Page",
@@ -153,6 +163,8 @@ class Session(ClusterableModel):
                 errors["route"] = "请选择红色线路页面。"
         if self.organiser_id and self.branch_id and self.organiser.branch_id != self.branch_id:
             errors["organiser"] = "组织人必须是本支部党员。"
+        if self.lecturer_id and self.branch_id and self.lecturer.branch_id != self.branch_id:
+            errors["lecturer"] = "讲课人必须是本支部党员。"
         if errors:
             raise ValidationError(errors)
 

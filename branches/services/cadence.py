@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, ExtractMonth, Power
 from django.utils import timezone
 
 from ..models import Cadence, Organisation, Session, SessionStatus, SessionType
-from ..models.organisations import SESSION_HOLDING_KINDS
+from ..models.organisations import SESSION_HOLDING_KINDS, Role
 
 PERIOD_KINDS = ("month", "quarter", "year")
 # Which cadences a report period can judge: a yearly duty is not missed in March.
@@ -105,6 +105,21 @@ def period_label(cadence: str, year: int, bucket: int) -> str:
     return f"{year}年"
 
 
+@dataclass(frozen=True)
+class SecretaryLesson:
+    """The yearly duty beside the session types: the secretary gives at least one party lesson a year
+    (a party-lesson session, or a group viewing, with the secretary as its lecturer). It stands in the
+    report's list of session types, so every view, column and export shows it like one."""
+
+    pk: str = "secretary-lesson"
+    name: str = "书记讲党课"
+    cadence: str = Cadence.YEAR
+    is_party_lesson: bool = False
+
+
+SECRETARY_LESSON = SecretaryLesson()
+
+
 @dataclass
 class BranchResult:
     pk: int
@@ -112,8 +127,8 @@ class BranchResult:
     name: str
     code: str
     established_on: dt.date
-    # session type pk -> buckets with no active session
-    missing: dict[int, list[int]] = field(default_factory=dict)
+    # session type pk (or SECRETARY_LESSON.pk) -> buckets with no active session
+    missing: dict[int | str, list[int]] = field(default_factory=dict)
     # session type pk -> buckets with sessions planned but none held yet
     unconfirmed: dict[int, list[int]] = field(default_factory=dict)
 
@@ -130,7 +145,7 @@ class BranchResult:
 class CadenceReport:
     root: Organisation
     window: Window
-    session_types: list[SessionType]
+    session_types: list[SessionType | SecretaryLesson]
     branches: list[BranchResult]
 
     @property
@@ -210,25 +225,39 @@ def cadence_report(root: Organisation, window: Window) -> CadenceReport:
     # is the OR of the months (portable, unlike BIT_OR), so Python never sees one row per session.
     month_bit = Cast(Power(Value(2), ExtractMonth("starts_at", tzinfo=tz)), IntegerField())
     held_bit = Case(When(status=SessionStatus.HELD, then=month_bit), default=Value(0))
+    # The same for the sessions the secretary lectured, in the same rows (a join, not another query).
+    secretary_bit = Case(When(lecturer__role=Role.SECRETARY, then=month_bit), default=Value(0))
+    secretary_held_bit = Case(
+        When(lecturer__role=Role.SECRETARY, status=SessionStatus.HELD, then=month_bit), default=Value(0)
+    )
     rows = (
         sessions.filter(type_filter)
         .values_list("branch_id", "session_type_id", "counts_as_party_lesson")
-        .annotate(months=_bit_or(month_bit), held=_bit_or(held_bit))
+        .annotate(
+            months=_bit_or(month_bit),
+            held=_bit_or(held_bit),
+            secretary_months=_bit_or(secretary_bit),
+            secretary_held=_bit_or(secretary_held_bit),
+        )
         .order_by()
     )
     # (months covered, months held) per (branch, type), OR-ed over the rows.
-    covered: dict[tuple[int, int], tuple[int, int]] = {}
+    covered: dict[tuple[int, int | str], tuple[int, int]] = {}
     type_pks = {st.pk for st in session_types}
-    for branch_id, type_id, as_lesson, month_bits, held_bits in rows:
+    checks_secretary = window.kind == "year" and lesson_type is not None
+    if checks_secretary:
+        session_types.append(SECRETARY_LESSON)
+    for branch_id, type_id, as_lesson, month_bits, held_bits, secretary_bits, secretary_held in rows:
         months, held_months = int(month_bits), int(held_bits or 0)
         keys = (type_id,) if type_id in type_pks else ()
         if as_lesson and lesson_type and lesson_type != type_id:
             keys += (lesson_type,)
-        for key in keys:
+        found = [(key, months, held_months) for key in keys]
+        if checks_secretary and int(secretary_bits or 0) and (as_lesson or type_id == lesson_type):
+            found.append((SECRETARY_LESSON.pk, int(secretary_bits), int(secretary_held or 0)))
+        for key, key_months, key_held in found:
             old = covered.get((branch_id, key))
-            covered[(branch_id, key)] = (
-                (old[0] | months, old[1] | held_months) if old else (months, held_months)
-            )
+            covered[(branch_id, key)] = (old[0] | key_months, old[1] | key_held) if old else (key_months, key_held)
 
     periods = {
         st.pk: [

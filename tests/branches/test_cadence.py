@@ -123,3 +123,51 @@ def test_query_count_does_not_grow_with_branches(tree):
         MemberFactory(branch=branch)
         hold(branch, "theme-day", 2026, 1 + i % 12, 9, 14)
     assert queries() == before
+
+
+def test_the_secretary_gives_a_party_lesson_a_year(tree):
+    from branches.models import Role
+    from branches.services.cadence import SECRETARY_LESSON
+
+    secretary = MemberFactory(branch=tree.a, role=Role.SECRETARY)
+    member = MemberFactory(branch=tree.a, role=Role.MEMBER)
+
+    def gap(kind="year", index=1):
+        result = next(b for b in cadence_report(tree.a, window_for(kind, 2026, index)).branches if b.pk == tree.a.pk)
+        return result.missing.get(SECRETARY_LESSON.pk, [])
+
+    hold(tree.a, "party-lesson", 2026, 3, 6, 14, lecturer=member)
+    assert gap() == [1]  # a lesson by another member does not discharge the secretary's
+    assert gap("quarter") == []  # and a quarter report does not judge a yearly duty
+    hold(tree.a, "party-lesson", 2026, 11, 6, 14, status=SessionStatus.CANCELLED, lecturer=secretary)
+    assert gap() == [1]  # cancelled
+    viewing = hold(tree.a, "theme-day", 2026, 9, 11, 14, lecturer=secretary)
+    assert gap() == [1]  # not a party lesson ...
+    viewing.counts_as_party_lesson = True
+    viewing.save()
+    assert gap() == []  # ... until a lesson is watched in it: a group viewing counts
+    report = cadence_report(tree.a, window_for("year", 2026))
+    assert ("书记讲党课", ["2026年"]) not in [(st.name, labels) for st, labels in report.missing_labels(report.branches[0])]
+
+
+def test_secretary_lesson_gap_in_the_report_and_csv(tree, client, make_user):
+    from branches.models import Role
+
+    MemberFactory(branch=tree.a, role=Role.SECRETARY)
+    admin = make_user("cityadmin", is_superuser=True)
+    client.force_login(admin)
+    html = client.get("/branches/report/", {"org": tree.a.pk, "period": "year", "year": 2026, "index": 1}).content.decode()
+    assert "书记讲党课：2026年" in html
+    csv_text = client.get("/branches/report.csv", {"org": tree.a.pk, "period": "year", "year": 2026, "index": 1}).content.decode()
+    assert "书记讲党课" in csv_text
+
+
+def test_lecturer_must_belong_to_the_branch(tree):
+    from django.core.exceptions import ValidationError
+
+    outsider = MemberFactory(branch=tree.b)
+    session = hold(tree.a, "party-lesson", 2026, 3, 6, 14)
+    session.lecturer = outsider
+    with pytest.raises(ValidationError) as error:
+        session.full_clean()
+    assert "讲课人必须是本支部党员。" in str(error.value)
