@@ -69,7 +69,7 @@ def generate_city() -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from branches.models import Organisation, SessionType
+    from branches.models import Member, Organisation, SessionType
 
     rng = random.Random(7)
     step = Organisation._get_path
@@ -121,6 +121,8 @@ def generate_city() -> dict:
     )
 
     types = list(SessionType.objects.filter(required=True))
+    # Most secretaries give the November party lesson themselves; the others leave a yearly gap.
+    secretaries = dict(Member.objects.filter(role="secretary").values_list("branch_id", "pk"))
     tz = timezone.get_current_timezone()
     now = timezone.now()
 
@@ -136,6 +138,9 @@ def generate_city() -> dict:
                         continue  # a gap: never planned
                     status = "cancelled" if roll < 0.03 else "postponed" if roll < 0.04 else "held"
                     start = timezone.make_aware(dt.datetime(YEAR, month, rng.randint(1, 28), 15), tz)
+                    lecturer = None
+                    if st.is_party_lesson and month == 11 and rng.random() < 0.9:
+                        lecturer = secretaries.get(pk)
                     yield (
                         pk,
                         st.pk,
@@ -150,6 +155,7 @@ def generate_city() -> dict:
                         False,
                         now,
                         now,
+                        lecturer,
                     )
 
     sessions = copy_rows(
@@ -168,6 +174,7 @@ def generate_city() -> dict:
             "counts_as_party_lesson",
             "created_at",
             "updated_at",
+            "lecturer_id",
         ],
         session_rows(),
     )
