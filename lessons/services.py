@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -69,14 +70,82 @@ def visible_lessons(user=None):
     return lessons.exclude(hidden) if hidden else lessons
 
 
-def viewable_lesson(request, lesson_id: int) -> LessonPage | None:
-    """The live lesson if this request may view it (Wagtail's own privacy rules), else None.
-    Cheaper than filtering visible_lessons(): the progress endpoint calls it on every heartbeat."""
+@dataclass(frozen=True)
+class LessonAccess:
+    """What a progress heartbeat needs to know about a live lesson: its recording's duration and the
+    view restrictions on the page and its ancestors, as (id, restriction type) pairs."""
+
+    pk: int
+    duration: float | None
+    restrictions: tuple[tuple[int, str], ...] = ()
+
+    @classmethod
+    def of(cls, lesson: LessonPage) -> LessonAccess:
+        restrictions = tuple(lesson.get_view_restrictions().order_by("pk").values_list("pk", "restriction_type"))
+        return cls(lesson.pk, recording_duration(lesson), restrictions)
+
+    def accepts(self, request) -> bool:
+        # Wagtail's own accept_request() on stand-ins carrying the cached id and type: login and
+        # password restrictions need no query, a group restriction looks its groups up by id.
+        return all(
+            PageViewRestriction(id=pk, restriction_type=kind).accept_request(request)
+            for pk, kind in self.restrictions
+        )
+
+
+_NOT_LIVE = "not-live"
+
+
+def _access_cache_key(lesson_id: int) -> str:
+    return f"lessons:access:{lesson_id}"
+
+
+def lesson_access(lesson_id: int) -> LessonAccess | None:
+    """The live lesson's LessonAccess, None when there is no such live lesson.
+
+    Every heartbeat asks this, so it is cached for LESSONS_ACCESS_CACHE_SECONDS and forgotten when
+    the lesson is saved, published, unpublished, moved or deleted and when a view restriction on it
+    or an ancestor changes (signal_handlers). A recording not probed yet has no duration: that
+    lesson is not cached until it has one."""
+    key = _access_cache_key(lesson_id)
+    cached = cache.get(key)
+    if cached == _NOT_LIVE:
+        return None
+    if cached is not None:
+        duration, restrictions = cached
+        return LessonAccess(lesson_id, duration, restrictions)
     lesson = LessonPage.objects.live().filter(pk=lesson_id).select_related("recording").first()
     if lesson is None:
+        cache.set(key, _NOT_LIVE, settings.LESSONS_ACCESS_CACHE_SECONDS)
         return None
-    if all(restriction.accept_request(request) for restriction in lesson.get_view_restrictions()):
-        return lesson
+    access = LessonAccess.of(lesson)
+    if access.duration is not None or not lesson.recording_id:
+        cache.set(key, (access.duration, access.restrictions), settings.LESSONS_ACCESS_CACHE_SECONDS)
+    return access
+
+
+def recording_duration(lesson: LessonPage) -> float | None:
+    """The lesson's recording's duration in seconds, None while it is unknown (not probed yet)."""
+    recording = lesson.recording if lesson.recording_id else None
+    return float(recording.duration) if recording is not None and recording.duration else None
+
+
+def forget_lesson_access(lesson_ids) -> None:
+    """Drop cached LessonAccess now and again after the transaction commits, so that a heartbeat
+    which read the old rows before the commit cannot leave them cached."""
+    keys = [_access_cache_key(pk) for pk in lesson_ids]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def viewable_lesson(request, lesson_id: int) -> LessonAccess | None:
+    """The live lesson's LessonAccess if this request may view it (Wagtail's own privacy rules),
+    else None. The progress endpoint calls it on every heartbeat: usually no query at all."""
+    access = lesson_access(lesson_id)
+    if access is not None and access.accepts(request):
+        return access
     return None
 
 
@@ -243,14 +312,13 @@ class HeartbeatError(ValueError):
     """A heartbeat the server refuses; the message is shown to nobody but logged by the client."""
 
 
-def record_heartbeat(user, lesson: LessonPage, *, position, ranges, duration=None) -> LessonProgress:
+def record_heartbeat(user, lesson: LessonPage | LessonAccess, *, position, ranges, duration=None) -> LessonProgress:
     """Merge the ranges a player reports into the member's progress and move the saved position.
 
     Safe to call concurrently (two tabs, two devices): the row is read and written under a row
     lock, and a lost race on creating the row or a deadlock is retried, so no range is lost.
     Reporting the same range twice changes nothing."""
-    known = float(lesson.recording.duration) if lesson.recording_id and lesson.recording.duration else None
-    limit = known
+    limit = lesson.duration if isinstance(lesson, LessonAccess) else recording_duration(lesson)
     if limit is None and duration is not None:
         try:
             limit = min(float(duration), MAX_CLIENT_DURATION)
@@ -271,7 +339,7 @@ def record_heartbeat(user, lesson: LessonPage, *, position, ranges, duration=Non
     for attempt in range(HEARTBEAT_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _merge_heartbeat(user, lesson, position, new_ranges, limit)
+                return _merge_heartbeat(user, lesson.pk, position, new_ranges, limit)
         except OperationalError:  # deadlock, serialization failure, SQLite "database is locked"
             if attempt == HEARTBEAT_ATTEMPTS - 1:
                 raise
@@ -279,21 +347,21 @@ def record_heartbeat(user, lesson: LessonPage, *, position, ranges, duration=Non
     raise AssertionError("unreachable")
 
 
-def _locked_progress(user, lesson) -> LessonProgress:
+def _locked_progress(user, lesson_id) -> LessonProgress:
     rows = LessonProgress.objects.select_for_update()
     try:
-        return rows.get(user=user, lesson=lesson)
+        return rows.get(user=user, lesson_id=lesson_id)
     except LessonProgress.DoesNotExist:
         pass
     try:
         with transaction.atomic():  # a savepoint: losing the race to create must not spoil the transaction
-            return LessonProgress.objects.create(user=user, lesson=lesson)
+            return LessonProgress.objects.create(user=user, lesson_id=lesson_id)
     except IntegrityError:
-        return rows.get(user=user, lesson=lesson)
+        return rows.get(user=user, lesson_id=lesson_id)
 
 
-def _merge_heartbeat(user, lesson, position, new_ranges, duration) -> LessonProgress:
-    progress = _locked_progress(user, lesson)
+def _merge_heartbeat(user, lesson_id, position, new_ranges, duration) -> LessonProgress:
+    progress = _locked_progress(user, lesson_id)
     before = progress.played_seconds
     merged = played.merge(progress.played_ranges, new_ranges)
     progress.played_ranges = [list(r) for r in merged]
