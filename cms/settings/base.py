@@ -133,6 +133,10 @@ else:
         }
     }
 
+# Sessions are read on every signed-in request (each progress heartbeat): from the cache, with the
+# database behind it so that clearing the cache signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 TASK_QUEUES = ["default", "transcode"]
 if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}

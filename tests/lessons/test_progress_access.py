@@ -160,3 +160,9 @@ def test_forgetting_happens_again_after_commit(lesson, django_capture_on_commit_
         callback()
     assert services.lesson_access(lesson.pk).restrictions != ()
 
+
+def test_signed_in_members_stay_signed_in_when_the_cache_is_cleared(signed_in, lesson):
+    # Sessions live in the cache with the database behind them.
+    assert beat(signed_in, lesson).status_code == 200
+    cache.clear()
+    assert beat(signed_in, lesson).status_code == 200
