@@ -59,13 +59,14 @@ def visible_lessons(user=None):
         return lessons
     # Signed-in users pass LOGIN restrictions; other restriction kinds (password, groups) still apply.
     other = PageViewRestriction.objects.exclude(restriction_type=PageViewRestriction.LOGIN)
-    group_ids = set(user.groups.values_list("pk", flat=True))
+    group_ids = None  # the user's groups, looked up only when a group restriction needs them
     hidden = Q()
     for restriction in other.select_related("page").prefetch_related("groups"):
-        if restriction.restriction_type == PageViewRestriction.GROUPS and group_ids & {
-            g.pk for g in restriction.groups.all()
-        }:
-            continue
+        if restriction.restriction_type == PageViewRestriction.GROUPS:
+            if group_ids is None:
+                group_ids = set(user.groups.values_list("pk", flat=True))
+            if group_ids & {g.pk for g in restriction.groups.all()}:
+                continue
         hidden |= Q(path__startswith=restriction.page.path)
     return lessons.exclude(hidden) if hidden else lessons
 
