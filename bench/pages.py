@@ -5,9 +5,13 @@ postgres://postgres@127.0.0.1:5432/dangke_lessons_bench, recreated on every run)
 
 It builds a site with production settings (DEBUG off, manifest static files, persistent DB
 connections), a lesson with 3 speakers, 6 chapters, 40 transcript cues, 3 attachments, 3 related
-lessons and a transcoded recording, serves it with gunicorn on 127.0.0.1 and drives it from local
-client processes for a fixed time per phase. Figures are printed as requests/s and as ratios to
-the home page measured in the same run. Everything stays on loopback and every loop is bounded.
+lessons and a transcoded recording, serves it with gunicorn on 127.0.0.1 and drives it for a fixed
+time per phase with BENCH_CLIENTS concurrent clients: through wrk (Debian's `wrk`, a Lua script
+per phase) when it is installed, else from Python client processes (BENCH_LOAD=python forces
+them). Either way every phase, the home-page baseline included, uses the same load generator and a
+new connection per request (gunicorn's sync workers close each one, as behind nginx). Figures are
+printed as requests/s and as ratios to the home page measured in the same run. Everything stays
+on loopback and every loop is bounded.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dangke_lessons_bench"
 PHASE_SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
+# wrk when installed (a few % of a core to drive the load), else Python client processes.
+LOAD = os.environ.get("BENCH_LOAD") or ("wrk" if shutil.which("wrk") else "python")
+WRK_THREADS = 2
 MEMBERS = 64
 
 
@@ -215,13 +222,112 @@ def _client(args):
 
 
 def run_phase(port, kind, target, *, extras) -> tuple[float, int]:
+    """(successful requests per second, failed requests) for one phase; client i plays extras[i % n]."""
+    clients = [extras[i % len(extras)] for i in range(CLIENTS)]
+    if LOAD == "wrk":
+        return _wrk_phase(port, kind, target, clients)
     with multiprocessing.Pool(CLIENTS) as pool:
         started = time.monotonic()
-        results = pool.map(_client, [(kind, port, target, PHASE_SECONDS, i, extras[i % len(extras)]) for i in range(CLIENTS)])
+        results = pool.map(_client, [(kind, port, target, PHASE_SECONDS, i, extra) for i, extra in enumerate(clients)])
         elapsed = time.monotonic() - started
     done = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     return done / elapsed, errors
+
+
+# The same clients as _client(), in wrk's Lua: each wrk thread plays the clients i with
+# i % threads == its number, in turn; a heartbeat client moves on 2 s per request like a player.
+WRK_SCRIPT = """
+local config = %(config)s
+local threads, count = {}, 0
+
+function setup(thread)
+  thread:set("number", count)
+  count = count + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  ok, failed, turn = 0, 0, 0
+  mine = {}
+  for i, client in ipairs(config.clients) do
+    if (i - 1) %% config.threads == number then
+      table.insert(mine, {session = client.session, position = 0})
+    end
+  end
+  csrf = string.format("%%032d", number)
+end
+
+function request()
+  turn = turn %% #mine + 1
+  local client = mine[turn]
+  local headers = {Host = "127.0.0.1"}
+  if config.kind == "get" then
+    if client.session then headers["Cookie"] = "sessionid=" .. client.session end
+    return wrk.format("GET", config.path, headers)
+  end
+  local start = client.position
+  client.position = math.min(start + 2, config.duration)
+  if start >= config.duration then start, client.position = 0, 2 end
+  headers["Content-Type"] = "application/json"
+  headers["Cookie"] = "sessionid=" .. client.session .. "; csrftoken=" .. csrf
+  headers["X-CSRFToken"] = csrf
+  local body = string.format('{"lesson": %%d, "position": %%.1f, "ranges": [[%%.1f, %%.1f]]}',
+    config.lesson, client.position, start, client.position)
+  return wrk.format("POST", config.path, headers, body)
+end
+
+function response(status, headers, body)
+  if status == 200 then ok = ok + 1 else failed = failed + 1 end
+end
+
+function done(summary, latency, requests)
+  local total_ok, total_failed = 0, 0
+  for _, thread in ipairs(threads) do
+    total_ok = total_ok + thread:get("ok")
+    total_failed = total_failed + thread:get("failed")
+  end
+  local e = summary.errors
+  io.write(string.format("WRK-RESULT %%d %%d %%d\\n", total_ok,
+    total_failed + e.connect + e.read + e.write + e.timeout, summary.duration))
+end
+"""
+
+
+def _lua(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key} = {_lua(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "{" + ", ".join(_lua(item) for item in value) + "}"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if value is None:
+        return "nil"
+    return repr(value)
+
+
+def _wrk_phase(port, kind, target, clients) -> tuple[float, int]:
+    threads = min(WRK_THREADS, len(clients))
+    config = {
+        "kind": kind, "path": target, "threads": threads,
+        "lesson": clients[0].get("lesson_id", 0), "duration": float(clients[0].get("duration") or 0),
+        "clients": [{"session": c.get("session")} for c in clients],
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % {"config": _lua(config)})
+    try:
+        result = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(len(clients)), "-d", f"{PHASE_SECONDS:g}s", "--timeout", "30s",
+             "-s", script.name, f"http://127.0.0.1:{port}{target}"],
+            capture_output=True, text=True, timeout=PHASE_SECONDS + 60,
+        )
+    finally:
+        os.unlink(script.name)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("WRK-RESULT ")), None)
+    if result.returncode or line is None:
+        sys.exit(f"wrk failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    ok, failed, micros = map(int, line.split()[1:])
+    return ok / (micros / 1e6), failed
 
 
 def free_port() -> int:
@@ -305,7 +411,8 @@ def main():
         status = _request(port, "GET", site["lesson_url"], headers={"Host": "127.0.0.1"})
         assert status == 200, f"lesson page answered {status}"
 
-        print(f"gunicorn {workers} sync workers, {CLIENTS} client processes, {PHASE_SECONDS:.0f} s per phase, "
+        driver = f"wrk ({WRK_THREADS} threads)" if LOAD == "wrk" else "Python client processes"
+        print(f"gunicorn {workers} sync workers, {CLIENTS} clients through {driver}, {PHASE_SECONDS:g} s per phase, "
               f"{os.cpu_count()} CPUs\n", flush=True)
         home, home_err = run_phase(port, "get", site["home_url"], extras=anon)
         lesson, lesson_err = run_phase(port, "get", site["lesson_url"], extras=anon)
