@@ -262,13 +262,26 @@ class LessonDetails:
         return self.page.transcript_cues()
 
 
-def lesson_page_context(page: LessonPage, request) -> dict:
-    """Everything the lesson template shows, in a number of queries that does not grow with the
-    number of speakers, chapters, captions, attachments or related lessons."""
-    captions = [
+def lesson_captions(page: LessonPage) -> list[dict]:
+    return [
         {"src": caption.document.url, "srclang": caption.srclang, "label": caption.label}
         for caption in page.captions.all().select_related("document")
     ]
+
+
+def lesson_page_context(page: LessonPage, request) -> dict:
+    """Everything the lesson template shows, in a number of queries that does not grow with the
+    number of speakers, chapters, captions, attachments or related lessons."""
+    previewing = getattr(request, "is_preview", False) or not page.live
+    # Previews and drafts render fresh; a published lesson's details are cached per revision.
+    published = page.last_published_at.isoformat() if page.last_published_at else ""
+    details_cache_key = None if previewing else f"{page.pk}:{page.live_revision_id}:{published}"
+    if details_cache_key is None:
+        captions = lesson_captions(page)
+    else:  # the captions belong to the revision too; the player is rendered outside the cached parts
+        captions = cache.get_or_set(
+            f"lessons:captions:{details_cache_key}", lambda: lesson_captions(page), settings.LESSONS_PAGE_CACHE_SECONDS
+        )
     related = [
         link.lesson
         for link in page.related_lessons.all()
@@ -284,11 +297,9 @@ def lesson_page_context(page: LessonPage, request) -> dict:
         if offers_resume(progress.position, duration):
             resume_at = int(progress.position)
     start = request.GET.get("t", "")
-    previewing = getattr(request, "is_preview", False) or not page.live
     return {
         "details": LessonDetails(page),
-        # Previews and drafts render fresh; a published lesson's details are cached per revision.
-        "details_cache_key": None if previewing else f"{page.pk}:{page.live_revision_id}:{page.last_published_at}",
+        "details_cache_key": details_cache_key,
         "details_cache_seconds": settings.LESSONS_PAGE_CACHE_SECONDS,
         "captions": captions,
         "related": related,

@@ -122,6 +122,22 @@ def test_routing_below_the_index_still_serves_series_feeds_and_refuses_drafts(cl
     assert client.get(series.url.rstrip("/").rsplit("/", 1)[0] + "/no-such-lesson/").status_code == 404
 
 
+def test_captions_are_cached_with_the_revision(client, make_lesson, make_recording):
+    def labels():
+        return [caption["label"] for caption in client.get(lesson.url).context["captions"]]
+
+    lesson = make_lesson(recording=make_recording())
+    LessonCaptionFactory(page=lesson, label="中文字幕")
+    lesson.save_revision().publish()
+    assert labels() == ["中文字幕"]
+    with CaptureQueriesContext(connection) as queries:
+        assert labels() == ["中文字幕"]
+    assert not any("lessons_lessoncaption" in q["sql"] for q in queries)
+    LessonCaptionFactory(page=lesson, label="英文字幕")
+    lesson.save_revision().publish()
+    assert labels() == ["中文字幕", "英文字幕"]
+
+
 def test_transcript_is_validated_with_line_numbers(make_lesson):
     lesson = make_lesson()
     lesson.transcript = "[00:10] 第一段\n[00:05] 倒序"
