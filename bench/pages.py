@@ -5,13 +5,14 @@ postgres://postgres@127.0.0.1:5432/dangke_lessons_bench, recreated on every run)
 
 It builds a site with production settings (DEBUG off, manifest static files, persistent DB
 connections), a lesson with 3 speakers, 6 chapters, 40 transcript cues, 3 attachments, 3 related
-lessons and a transcoded recording, serves it with gunicorn on 127.0.0.1 and drives it for a fixed
-time per phase with BENCH_CLIENTS concurrent clients: through wrk (Debian's `wrk`, a Lua script
-per phase) when it is installed, else from Python client processes (BENCH_LOAD=python forces
-them). Either way every phase, the home-page baseline included, uses the same load generator and a
-new connection per request (gunicorn's sync workers close each one, as behind nginx). Figures are
-printed as requests/s and as ratios to the home page measured in the same run. Everything stays
-on loopback and every loop is bounded.
+lessons and a transcoded recording, serves it with gunicorn on 127.0.0.1 and drives each phase for
+BENCH_SECONDS (8), in BENCH_ROUNDS (4) slices interleaved with the other phases' slices, with
+BENCH_CLIENTS (8) concurrent clients: through wrk (Debian's `wrk`, a Lua script per phase) when it
+is installed, else from Python client processes (BENCH_LOAD=python forces them). Every phase, the
+home-page baseline included, uses the same load generator and a new connection per request
+(gunicorn's sync workers close each one, as behind nginx). Figures are printed as requests/s and as
+ratios to the home page measured in the same run. Everything stays on loopback and every loop is
+bounded.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dangke_lessons_bench"
 PHASE_SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+# Each phase runs in this many slices, interleaved with the other phases' slices, so that load from
+# outside the benchmark (another build on the machine) weighs on the baseline as much as on the rest.
+ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "4")))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 # wrk when installed (a few % of a core to drive the load), else Python client processes.
 LOAD = os.environ.get("BENCH_LOAD") or ("wrk" if shutil.which("wrk") else "python")
@@ -221,18 +225,17 @@ def _client(args):
     return done, errors
 
 
-def run_phase(port, kind, target, *, extras) -> tuple[float, int]:
-    """(successful requests per second, failed requests) for one phase; client i plays extras[i % n]."""
+def run_phase(port, kind, target, *, extras, seconds) -> tuple[int, int, float]:
+    """(successful requests, failed requests, seconds taken) for one slice of a phase; client i
+    plays extras[i % len(extras)]."""
     clients = [extras[i % len(extras)] for i in range(CLIENTS)]
     if LOAD == "wrk":
-        return _wrk_phase(port, kind, target, clients)
+        return _wrk_phase(port, kind, target, clients, seconds)
     with multiprocessing.Pool(CLIENTS) as pool:
         started = time.monotonic()
-        results = pool.map(_client, [(kind, port, target, PHASE_SECONDS, i, extra) for i, extra in enumerate(clients)])
+        results = pool.map(_client, [(kind, port, target, seconds, i, extra) for i, extra in enumerate(clients)])
         elapsed = time.monotonic() - started
-    done = sum(r[0] for r in results)
-    errors = sum(r[1] for r in results)
-    return done / elapsed, errors
+    return sum(r[0] for r in results), sum(r[1] for r in results), elapsed
 
 
 # The same clients as _client(), in wrk's Lua: each wrk thread plays the clients i with
@@ -306,7 +309,7 @@ def _lua(value) -> str:
     return repr(value)
 
 
-def _wrk_phase(port, kind, target, clients) -> tuple[float, int]:
+def _wrk_phase(port, kind, target, clients, seconds) -> tuple[int, int, float]:
     threads = min(WRK_THREADS, len(clients))
     config = {
         "kind": kind, "path": target, "threads": threads,
@@ -317,9 +320,9 @@ def _wrk_phase(port, kind, target, clients) -> tuple[float, int]:
         script.write(WRK_SCRIPT % {"config": _lua(config)})
     try:
         result = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", str(len(clients)), "-d", f"{PHASE_SECONDS:g}s", "--timeout", "30s",
+            ["wrk", "-t", str(threads), "-c", str(len(clients)), "-d", f"{seconds}s", "--timeout", "30s",
              "-s", script.name, f"http://127.0.0.1:{port}{target}"],
-            capture_output=True, text=True, timeout=PHASE_SECONDS + 60,
+            capture_output=True, text=True, timeout=seconds + 60,
         )
     finally:
         os.unlink(script.name)
@@ -327,7 +330,7 @@ def _wrk_phase(port, kind, target, clients) -> tuple[float, int]:
     if result.returncode or line is None:
         sys.exit(f"wrk failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
     ok, failed, micros = map(int, line.split()[1:])
-    return ok / (micros / 1e6), failed
+    return ok, failed, micros / 1e6
 
 
 def free_port() -> int:
@@ -412,13 +415,27 @@ def main():
         assert status == 200, f"lesson page answered {status}"
 
         driver = f"wrk ({WRK_THREADS} threads)" if LOAD == "wrk" else "Python client processes"
-        print(f"gunicorn {workers} sync workers, {CLIENTS} clients through {driver}, {PHASE_SECONDS:g} s per phase, "
-              f"{os.cpu_count()} CPUs\n", flush=True)
-        home, home_err = run_phase(port, "get", site["home_url"], extras=anon)
-        lesson, lesson_err = run_phase(port, "get", site["lesson_url"], extras=anon)
-        lesson_member, member_err = run_phase(port, "get", site["lesson_url"], extras=members)
-        writes, write_err = run_phase(port, "post", "/api/v1/progress/", extras=beat_extras)
-        same_row, same_err = run_phase(port, "post", "/api/v1/progress/", extras=beat_extras[:1])
+        # wrk takes whole seconds; so does this, for both generators alike.
+        slice_seconds = max(1, round(PHASE_SECONDS / ROUNDS))
+        print(f"gunicorn {workers} sync workers, {CLIENTS} clients through {driver}, "
+              f"{ROUNDS} interleaved rounds of {slice_seconds} s per phase, {os.cpu_count()} CPUs\n", flush=True)
+        phases = {
+            "home": ("get", site["home_url"], anon),
+            "lesson": ("get", site["lesson_url"], anon),
+            "member": ("get", site["lesson_url"], members),
+            "writes": ("post", "/api/v1/progress/", beat_extras),
+            "same_row": ("post", "/api/v1/progress/", beat_extras[:1]),
+        }
+        totals = {name: [0, 0, 0.0] for name in phases}  # successes, failures, seconds
+        for _ in range(ROUNDS):
+            for name, (kind, target, extras) in phases.items():
+                for i, value in enumerate(run_phase(port, kind, target, extras=extras, seconds=slice_seconds)):
+                    totals[name][i] += value
+        rate = {name: ok / seconds for name, (ok, _, seconds) in totals.items()}
+        home, lesson, lesson_member, writes, same_row = (
+            rate[n] for n in ("home", "lesson", "member", "writes", "same_row"))
+        home_err, lesson_err, member_err, write_err, same_err = (
+            totals[n][1] for n in ("home", "lesson", "member", "writes", "same_row"))
 
         print(f"home page (anonymous)            {home:8.1f} req/s   errors {home_err}")
         print(f"lesson page (anonymous)          {lesson:8.1f} req/s   errors {lesson_err}   "
