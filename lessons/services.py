@@ -94,9 +94,6 @@ class LessonAccess:
         )
 
 
-_NOT_LIVE = "not-live"
-
-
 def _access_cache_key(lesson_id: int) -> str:
     return f"lessons:access:{lesson_id}"
 
@@ -106,18 +103,15 @@ def lesson_access(lesson_id: int) -> LessonAccess | None:
 
     Every heartbeat asks this, so it is cached for LESSONS_ACCESS_CACHE_SECONDS and forgotten when
     the lesson is saved, published, unpublished, moved or deleted and when a view restriction on it
-    or an ancestor changes (signal_handlers). A recording not probed yet has no duration: that
-    lesson is not cached until it has one."""
+    or an ancestor changes (signal_handlers). Only live lessons are cached (ids sent at random
+    must not fill the cache), and not while their recording, not probed yet, has no duration."""
     key = _access_cache_key(lesson_id)
     cached = cache.get(key)
-    if cached == _NOT_LIVE:
-        return None
     if cached is not None:
         duration, restrictions = cached
         return LessonAccess(lesson_id, duration, restrictions)
     lesson = LessonPage.objects.live().filter(pk=lesson_id).select_related("recording").first()
     if lesson is None:
-        cache.set(key, _NOT_LIVE, settings.LESSONS_ACCESS_CACHE_SECONDS)
         return None
     access = LessonAccess.of(lesson)
     if access.duration is not None or not lesson.recording_id:

@@ -134,12 +134,16 @@ def test_deleting_a_lesson_refuses_the_next_heartbeat(signed_in, lesson):
     assert response.status_code == 404
 
 
-def test_unknown_lessons_are_remembered_as_missing_until_one_is_published(signed_in, make_lesson):
+def test_a_draft_is_refused_until_it_is_published_and_unknown_ids_are_not_cached(signed_in, make_lesson):
     draft = make_lesson(live=False, publish=False)
-    assert beat(signed_in, draft).status_code == 404
     assert beat(signed_in, draft).status_code == 404
     draft.save_revision().publish()
     assert beat(signed_in, draft).status_code == 200
+    response = signed_in.post(
+        URL, data=json.dumps({"lesson": 987654, "position": 3, "ranges": [[0, 3]]}), content_type="application/json"
+    )
+    assert response.status_code == 404
+    assert cache.get("lessons:access:987654") is None
 
 
 def test_a_recording_without_a_duration_yet_is_not_cached(make_lesson, make_recording):
