@@ -339,6 +339,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (Linux /proc), 0 when it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(server_pid: int, database_url: str) -> float:
+    """CPU seconds used so far by gunicorn (master and workers) and the PostgreSQL backends serving
+    the bench database: a second view of the cost per request, less swayed than requests/s by other
+    work on the machine."""
+    import psycopg
+
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == server_pid:
+                workers.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        backends = [row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [name])]
+    return sum(_process_cpu(pid) for pid in [server_pid, *workers, *backends])
+
+
 def recreate_database(url: str) -> None:
     import psycopg
 
@@ -426,26 +454,32 @@ def main():
             "writes": ("post", "/api/v1/progress/", beat_extras),
             "same_row": ("post", "/api/v1/progress/", beat_extras[:1]),
         }
-        totals = {name: [0, 0, 0.0] for name in phases}  # successes, failures, seconds
+        totals = {name: [0, 0, 0.0, 0.0] for name in phases}  # successes, failures, seconds, server CPU s
+        measure_cpu = Path("/proc/self/stat").exists()
         for _ in range(ROUNDS):
             for name, (kind, target, extras) in phases.items():
+                cpu_before = server_cpu_seconds(server.pid, database_url) if measure_cpu else 0.0
                 for i, value in enumerate(run_phase(port, kind, target, extras=extras, seconds=slice_seconds)):
                     totals[name][i] += value
-        rate = {name: ok / seconds for name, (ok, _, seconds) in totals.items()}
+                if measure_cpu:
+                    totals[name][3] += server_cpu_seconds(server.pid, database_url) - cpu_before
+        rate = {name: ok / seconds for name, (ok, _, seconds, _) in totals.items()}
+        cpu_ms = {name: 1000 * cpu / max(ok, 1) for name, (ok, _, _, cpu) in totals.items()}
         home, lesson, lesson_member, writes, same_row = (
             rate[n] for n in ("home", "lesson", "member", "writes", "same_row"))
         home_err, lesson_err, member_err, write_err, same_err = (
             totals[n][1] for n in ("home", "lesson", "member", "writes", "same_row"))
 
-        print(f"home page (anonymous)            {home:8.1f} req/s   errors {home_err}")
+        print(f"home page (anonymous)            {home:8.1f} req/s   errors {home_err}                 "
+              f"server CPU {cpu_ms['home']:5.2f} ms/request")
         print(f"lesson page (anonymous)          {lesson:8.1f} req/s   errors {lesson_err}   "
-              f"ratio to home {lesson / home:.2f}")
+              f"ratio to home {lesson / home:.2f}   server CPU {cpu_ms['lesson']:5.2f} ms/request")
         print(f"lesson page (member, resume)     {lesson_member:8.1f} req/s   errors {member_err}   "
-              f"ratio to home {lesson_member / home:.2f}")
+              f"ratio to home {lesson_member / home:.2f}   server CPU {cpu_ms['member']:5.2f} ms/request")
         print(f"progress writes ({CLIENTS} members)    {writes:8.1f} writes/s errors {write_err}   "
-              f"ratio to home {writes / home:.2f}")
+              f"ratio to home {writes / home:.2f}   server CPU {cpu_ms['writes']:5.2f} ms/request")
         print(f"progress writes (one row, {CLIENTS} tabs) {same_row:8.1f} writes/s errors {same_err}   "
-              f"ratio to home {same_row / home:.2f}")
+              f"ratio to home {same_row / home:.2f}   server CPU {cpu_ms['same_row']:5.2f} ms/request")
         service = subprocess.run([PYTHON, __file__, "--service-writes"], env=env, cwd=ROOT,
                                  capture_output=True, text=True)
         line = next((x for x in service.stdout.splitlines() if x.startswith("BENCH-SERVICE ")), None)
@@ -455,6 +489,11 @@ def main():
                   f"(HTTP endpoint reaches {writes / direct:.2f} of it)")
         else:
             print(f"direct write phase failed: {service.stderr[-2000:]}")
+        if measure_cpu:
+            # CPU time grows too when other work shares the cores, but far less than waiting does.
+            print(f"\nby server CPU per request (gunicorn + PostgreSQL backends), home / lesson page "
+                  f"{cpu_ms['home'] / cpu_ms['lesson']:.2f}, home / member lesson page "
+                  f"{cpu_ms['home'] / cpu_ms['member']:.2f}")
         print("\ntargets: lesson page >= 0.80 of home; 500 progress writes/s")
     finally:
         server.terminate()
