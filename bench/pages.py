@@ -5,9 +5,14 @@ postgres://postgres@127.0.0.1:5432/dangke_lessons_bench, recreated on every run)
 
 It builds a site with production settings (DEBUG off, manifest static files, persistent DB
 connections), a lesson with 3 speakers, 6 chapters, 40 transcript cues, 3 attachments, 3 related
-lessons and a transcoded recording, serves it with gunicorn on 127.0.0.1 and drives it from local
-client processes for a fixed time per phase. Figures are printed as requests/s and as ratios to
-the home page measured in the same run. Everything stays on loopback and every loop is bounded.
+lessons and a transcoded recording, serves it with gunicorn on 127.0.0.1 and drives each phase for
+BENCH_SECONDS (8), in BENCH_ROUNDS (4) slices interleaved with the other phases' slices, with
+BENCH_CLIENTS (8) concurrent clients: through wrk (Debian's `wrk`, a Lua script per phase) when it
+is installed, else from Python client processes (BENCH_LOAD=python forces them). Every phase, the
+home-page baseline included, uses the same load generator and a new connection per request
+(gunicorn's sync workers close each one, as behind nginx). Figures are printed as requests/s and as
+ratios to the home page measured in the same run. Everything stays on loopback and every loop is
+bounded.
 """
 
 from __future__ import annotations
@@ -30,7 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dangke_lessons_bench"
 PHASE_SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+# Each phase runs in this many slices, interleaved with the other phases' slices, so that load from
+# outside the benchmark (another build on the machine) weighs on the baseline as much as on the rest.
+ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "4")))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
+# wrk when installed (a few % of a core to drive the load), else Python client processes.
+LOAD = os.environ.get("BENCH_LOAD") or ("wrk" if shutil.which("wrk") else "python")
+WRK_THREADS = 2
 MEMBERS = 64
 
 
@@ -214,20 +225,146 @@ def _client(args):
     return done, errors
 
 
-def run_phase(port, kind, target, *, extras) -> tuple[float, int]:
+def run_phase(port, kind, target, *, extras, seconds) -> tuple[int, int, float]:
+    """(successful requests, failed requests, seconds taken) for one slice of a phase; client i
+    plays extras[i % len(extras)]."""
+    clients = [extras[i % len(extras)] for i in range(CLIENTS)]
+    if LOAD == "wrk":
+        return _wrk_phase(port, kind, target, clients, seconds)
     with multiprocessing.Pool(CLIENTS) as pool:
         started = time.monotonic()
-        results = pool.map(_client, [(kind, port, target, PHASE_SECONDS, i, extras[i % len(extras)]) for i in range(CLIENTS)])
+        results = pool.map(_client, [(kind, port, target, seconds, i, extra) for i, extra in enumerate(clients)])
         elapsed = time.monotonic() - started
-    done = sum(r[0] for r in results)
-    errors = sum(r[1] for r in results)
-    return done / elapsed, errors
+    return sum(r[0] for r in results), sum(r[1] for r in results), elapsed
+
+
+# The same clients as _client(), in wrk's Lua: each wrk thread plays the clients i with
+# i % threads == its number, in turn; a heartbeat client moves on 2 s per request like a player.
+WRK_SCRIPT = """
+local config = %(config)s
+local threads, count = {}, 0
+
+function setup(thread)
+  thread:set("number", count)
+  count = count + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  ok, failed, turn = 0, 0, 0
+  mine = {}
+  for i, client in ipairs(config.clients) do
+    if (i - 1) %% config.threads == number then
+      table.insert(mine, {session = client.session, position = 0})
+    end
+  end
+  csrf = string.format("%%032d", number)
+end
+
+function request()
+  turn = turn %% #mine + 1
+  local client = mine[turn]
+  local headers = {Host = "127.0.0.1"}
+  if config.kind == "get" then
+    if client.session then headers["Cookie"] = "sessionid=" .. client.session end
+    return wrk.format("GET", config.path, headers)
+  end
+  local start = client.position
+  client.position = math.min(start + 2, config.duration)
+  if start >= config.duration then start, client.position = 0, 2 end
+  headers["Content-Type"] = "application/json"
+  headers["Cookie"] = "sessionid=" .. client.session .. "; csrftoken=" .. csrf
+  headers["X-CSRFToken"] = csrf
+  local body = string.format('{"lesson": %%d, "position": %%.1f, "ranges": [[%%.1f, %%.1f]]}',
+    config.lesson, client.position, start, client.position)
+  return wrk.format("POST", config.path, headers, body)
+end
+
+function response(status, headers, body)
+  if status == 200 then ok = ok + 1 else failed = failed + 1 end
+end
+
+function done(summary, latency, requests)
+  local total_ok, total_failed = 0, 0
+  for _, thread in ipairs(threads) do
+    total_ok = total_ok + thread:get("ok")
+    total_failed = total_failed + thread:get("failed")
+  end
+  local e = summary.errors
+  io.write(string.format("WRK-RESULT %%d %%d %%d\\n", total_ok,
+    total_failed + e.connect + e.read + e.write + e.timeout, summary.duration))
+end
+"""
+
+
+def _lua(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key} = {_lua(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "{" + ", ".join(_lua(item) for item in value) + "}"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if value is None:
+        return "nil"
+    return repr(value)
+
+
+def _wrk_phase(port, kind, target, clients, seconds) -> tuple[int, int, float]:
+    threads = min(WRK_THREADS, len(clients))
+    config = {
+        "kind": kind, "path": target, "threads": threads,
+        "lesson": clients[0].get("lesson_id", 0), "duration": float(clients[0].get("duration") or 0),
+        "clients": [{"session": c.get("session")} for c in clients],
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % {"config": _lua(config)})
+    try:
+        result = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(len(clients)), "-d", f"{seconds}s", "--timeout", "30s",
+             "-s", script.name, f"http://127.0.0.1:{port}{target}"],
+            capture_output=True, text=True, timeout=seconds + 60,
+        )
+    finally:
+        os.unlink(script.name)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("WRK-RESULT ")), None)
+    if result.returncode or line is None:
+        sys.exit(f"wrk failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    ok, failed, micros = map(int, line.split()[1:])
+    return ok, failed, micros / 1e6
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (Linux /proc), 0 when it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(server_pid: int, database_url: str) -> float:
+    """CPU seconds used so far by gunicorn (master and workers) and the PostgreSQL backends serving
+    the bench database: a second view of the cost per request, less swayed than requests/s by other
+    work on the machine."""
+    import psycopg
+
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == server_pid:
+                workers.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        backends = [row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [name])]
+    return sum(_process_cpu(pid) for pid in [server_pid, *workers, *backends])
 
 
 def recreate_database(url: str) -> None:
@@ -305,23 +442,44 @@ def main():
         status = _request(port, "GET", site["lesson_url"], headers={"Host": "127.0.0.1"})
         assert status == 200, f"lesson page answered {status}"
 
-        print(f"gunicorn {workers} sync workers, {CLIENTS} client processes, {PHASE_SECONDS:.0f} s per phase, "
-              f"{os.cpu_count()} CPUs\n", flush=True)
-        home, home_err = run_phase(port, "get", site["home_url"], extras=anon)
-        lesson, lesson_err = run_phase(port, "get", site["lesson_url"], extras=anon)
-        lesson_member, member_err = run_phase(port, "get", site["lesson_url"], extras=members)
-        writes, write_err = run_phase(port, "post", "/api/v1/progress/", extras=beat_extras)
-        same_row, same_err = run_phase(port, "post", "/api/v1/progress/", extras=beat_extras[:1])
+        driver = f"wrk ({WRK_THREADS} threads)" if LOAD == "wrk" else "Python client processes"
+        # wrk takes whole seconds; so does this, for both generators alike.
+        slice_seconds = max(1, round(PHASE_SECONDS / ROUNDS))
+        print(f"gunicorn {workers} sync workers, {CLIENTS} clients through {driver}, "
+              f"{ROUNDS} interleaved rounds of {slice_seconds} s per phase, {os.cpu_count()} CPUs\n", flush=True)
+        phases = {
+            "home": ("get", site["home_url"], anon),
+            "lesson": ("get", site["lesson_url"], anon),
+            "member": ("get", site["lesson_url"], members),
+            "writes": ("post", "/api/v1/progress/", beat_extras),
+            "same_row": ("post", "/api/v1/progress/", beat_extras[:1]),
+        }
+        totals = {name: [0, 0, 0.0, 0.0] for name in phases}  # successes, failures, seconds, server CPU s
+        measure_cpu = Path("/proc/self/stat").exists()
+        for _ in range(ROUNDS):
+            for name, (kind, target, extras) in phases.items():
+                cpu_before = server_cpu_seconds(server.pid, database_url) if measure_cpu else 0.0
+                for i, value in enumerate(run_phase(port, kind, target, extras=extras, seconds=slice_seconds)):
+                    totals[name][i] += value
+                if measure_cpu:
+                    totals[name][3] += server_cpu_seconds(server.pid, database_url) - cpu_before
+        rate = {name: ok / seconds for name, (ok, _, seconds, _) in totals.items()}
+        cpu_ms = {name: 1000 * cpu / max(ok, 1) for name, (ok, _, _, cpu) in totals.items()}
+        home, lesson, lesson_member, writes, same_row = (
+            rate[n] for n in ("home", "lesson", "member", "writes", "same_row"))
+        home_err, lesson_err, member_err, write_err, same_err = (
+            totals[n][1] for n in ("home", "lesson", "member", "writes", "same_row"))
 
-        print(f"home page (anonymous)            {home:8.1f} req/s   errors {home_err}")
+        print(f"home page (anonymous)            {home:8.1f} req/s   errors {home_err}                 "
+              f"server CPU {cpu_ms['home']:5.2f} ms/request")
         print(f"lesson page (anonymous)          {lesson:8.1f} req/s   errors {lesson_err}   "
-              f"ratio to home {lesson / home:.2f}")
+              f"ratio to home {lesson / home:.2f}   server CPU {cpu_ms['lesson']:5.2f} ms/request")
         print(f"lesson page (member, resume)     {lesson_member:8.1f} req/s   errors {member_err}   "
-              f"ratio to home {lesson_member / home:.2f}")
+              f"ratio to home {lesson_member / home:.2f}   server CPU {cpu_ms['member']:5.2f} ms/request")
         print(f"progress writes ({CLIENTS} members)    {writes:8.1f} writes/s errors {write_err}   "
-              f"ratio to home {writes / home:.2f}")
+              f"ratio to home {writes / home:.2f}   server CPU {cpu_ms['writes']:5.2f} ms/request")
         print(f"progress writes (one row, {CLIENTS} tabs) {same_row:8.1f} writes/s errors {same_err}   "
-              f"ratio to home {same_row / home:.2f}")
+              f"ratio to home {same_row / home:.2f}   server CPU {cpu_ms['same_row']:5.2f} ms/request")
         service = subprocess.run([PYTHON, __file__, "--service-writes"], env=env, cwd=ROOT,
                                  capture_output=True, text=True)
         line = next((x for x in service.stdout.splitlines() if x.startswith("BENCH-SERVICE ")), None)
@@ -331,6 +489,11 @@ def main():
                   f"(HTTP endpoint reaches {writes / direct:.2f} of it)")
         else:
             print(f"direct write phase failed: {service.stderr[-2000:]}")
+        if measure_cpu:
+            # CPU time grows too when other work shares the cores, but far less than waiting does.
+            print(f"\nby server CPU per request (gunicorn + PostgreSQL backends), home / lesson page "
+                  f"{cpu_ms['home'] / cpu_ms['lesson']:.2f}, home / member lesson page "
+                  f"{cpu_ms['home'] / cpu_ms['member']:.2f}")
         print("\ntargets: lesson page >= 0.80 of home; 500 progress writes/s")
     finally:
         server.terminate()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -58,25 +59,88 @@ def visible_lessons(user=None):
         return lessons
     # Signed-in users pass LOGIN restrictions; other restriction kinds (password, groups) still apply.
     other = PageViewRestriction.objects.exclude(restriction_type=PageViewRestriction.LOGIN)
-    group_ids = set(user.groups.values_list("pk", flat=True))
+    group_ids = None  # the user's groups, looked up only when a group restriction needs them
     hidden = Q()
     for restriction in other.select_related("page").prefetch_related("groups"):
-        if restriction.restriction_type == PageViewRestriction.GROUPS and group_ids & {
-            g.pk for g in restriction.groups.all()
-        }:
-            continue
+        if restriction.restriction_type == PageViewRestriction.GROUPS:
+            if group_ids is None:
+                group_ids = set(user.groups.values_list("pk", flat=True))
+            if group_ids & {g.pk for g in restriction.groups.all()}:
+                continue
         hidden |= Q(path__startswith=restriction.page.path)
     return lessons.exclude(hidden) if hidden else lessons
 
 
-def viewable_lesson(request, lesson_id: int) -> LessonPage | None:
-    """The live lesson if this request may view it (Wagtail's own privacy rules), else None.
-    Cheaper than filtering visible_lessons(): the progress endpoint calls it on every heartbeat."""
+@dataclass(frozen=True)
+class LessonAccess:
+    """What a progress heartbeat needs to know about a live lesson: its recording's duration and the
+    view restrictions on the page and its ancestors, as (id, restriction type) pairs."""
+
+    pk: int
+    duration: float | None
+    restrictions: tuple[tuple[int, str], ...] = ()
+
+    @classmethod
+    def of(cls, lesson: LessonPage) -> LessonAccess:
+        restrictions = tuple(lesson.get_view_restrictions().order_by("pk").values_list("pk", "restriction_type"))
+        return cls(lesson.pk, recording_duration(lesson), restrictions)
+
+    def accepts(self, request) -> bool:
+        # Wagtail's own accept_request() on stand-ins carrying the cached id and type: login and
+        # password restrictions need no query, a group restriction looks its groups up by id.
+        return all(
+            PageViewRestriction(id=pk, restriction_type=kind).accept_request(request)
+            for pk, kind in self.restrictions
+        )
+
+
+def _access_cache_key(lesson_id: int) -> str:
+    return f"lessons:access:{lesson_id}"
+
+
+def lesson_access(lesson_id: int) -> LessonAccess | None:
+    """The live lesson's LessonAccess, None when there is no such live lesson.
+
+    Every heartbeat asks this, so it is cached for LESSONS_ACCESS_CACHE_SECONDS and forgotten when
+    the lesson is saved, published, unpublished, moved or deleted and when a view restriction on it
+    or an ancestor changes (signal_handlers). Only live lessons are cached (ids sent at random
+    must not fill the cache), and not while their recording, not probed yet, has no duration."""
+    key = _access_cache_key(lesson_id)
+    cached = cache.get(key)
+    if cached is not None:
+        duration, restrictions = cached
+        return LessonAccess(lesson_id, duration, restrictions)
     lesson = LessonPage.objects.live().filter(pk=lesson_id).select_related("recording").first()
     if lesson is None:
         return None
-    if all(restriction.accept_request(request) for restriction in lesson.get_view_restrictions()):
-        return lesson
+    access = LessonAccess.of(lesson)
+    if access.duration is not None or not lesson.recording_id:
+        cache.set(key, (access.duration, access.restrictions), settings.LESSONS_ACCESS_CACHE_SECONDS)
+    return access
+
+
+def recording_duration(lesson: LessonPage) -> float | None:
+    """The lesson's recording's duration in seconds, None while it is unknown (not probed yet)."""
+    recording = lesson.recording if lesson.recording_id else None
+    return float(recording.duration) if recording is not None and recording.duration else None
+
+
+def forget_lesson_access(lesson_ids) -> None:
+    """Drop cached LessonAccess now and again after the transaction commits, so that a heartbeat
+    which read the old rows before the commit cannot leave them cached."""
+    keys = [_access_cache_key(pk) for pk in lesson_ids]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def viewable_lesson(request, lesson_id: int) -> LessonAccess | None:
+    """The live lesson's LessonAccess if this request may view it (Wagtail's own privacy rules),
+    else None. The progress endpoint calls it on every heartbeat: usually no query at all."""
+    access = lesson_access(lesson_id)
+    if access is not None and access.accepts(request):
+        return access
     return None
 
 
@@ -192,13 +256,26 @@ class LessonDetails:
         return self.page.transcript_cues()
 
 
-def lesson_page_context(page: LessonPage, request) -> dict:
-    """Everything the lesson template shows, in a number of queries that does not grow with the
-    number of speakers, chapters, captions, attachments or related lessons."""
-    captions = [
+def lesson_captions(page: LessonPage) -> list[dict]:
+    return [
         {"src": caption.document.url, "srclang": caption.srclang, "label": caption.label}
         for caption in page.captions.all().select_related("document")
     ]
+
+
+def lesson_page_context(page: LessonPage, request) -> dict:
+    """Everything the lesson template shows, in a number of queries that does not grow with the
+    number of speakers, chapters, captions, attachments or related lessons."""
+    previewing = getattr(request, "is_preview", False) or not page.live
+    # Previews and drafts render fresh; a published lesson's details are cached per revision.
+    published = page.last_published_at.isoformat() if page.last_published_at else ""
+    details_cache_key = None if previewing else f"{page.pk}:{page.live_revision_id}:{published}"
+    if details_cache_key is None:
+        captions = lesson_captions(page)
+    else:  # the captions belong to the revision too; the player is rendered outside the cached parts
+        captions = cache.get_or_set(
+            f"lessons:captions:{details_cache_key}", lambda: lesson_captions(page), settings.LESSONS_PAGE_CACHE_SECONDS
+        )
     related = [
         link.lesson
         for link in page.related_lessons.all()
@@ -214,11 +291,9 @@ def lesson_page_context(page: LessonPage, request) -> dict:
         if offers_resume(progress.position, duration):
             resume_at = int(progress.position)
     start = request.GET.get("t", "")
-    previewing = getattr(request, "is_preview", False) or not page.live
     return {
         "details": LessonDetails(page),
-        # Previews and drafts render fresh; a published lesson's details are cached per revision.
-        "details_cache_key": None if previewing else f"{page.pk}:{page.live_revision_id}:{page.last_published_at}",
+        "details_cache_key": details_cache_key,
         "details_cache_seconds": settings.LESSONS_PAGE_CACHE_SECONDS,
         "captions": captions,
         "related": related,
@@ -243,14 +318,13 @@ class HeartbeatError(ValueError):
     """A heartbeat the server refuses; the message is shown to nobody but logged by the client."""
 
 
-def record_heartbeat(user, lesson: LessonPage, *, position, ranges, duration=None) -> LessonProgress:
+def record_heartbeat(user, lesson: LessonPage | LessonAccess, *, position, ranges, duration=None) -> LessonProgress:
     """Merge the ranges a player reports into the member's progress and move the saved position.
 
     Safe to call concurrently (two tabs, two devices): the row is read and written under a row
     lock, and a lost race on creating the row or a deadlock is retried, so no range is lost.
     Reporting the same range twice changes nothing."""
-    known = float(lesson.recording.duration) if lesson.recording_id and lesson.recording.duration else None
-    limit = known
+    limit = lesson.duration if isinstance(lesson, LessonAccess) else recording_duration(lesson)
     if limit is None and duration is not None:
         try:
             limit = min(float(duration), MAX_CLIENT_DURATION)
@@ -271,7 +345,7 @@ def record_heartbeat(user, lesson: LessonPage, *, position, ranges, duration=Non
     for attempt in range(HEARTBEAT_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _merge_heartbeat(user, lesson, position, new_ranges, limit)
+                return _merge_heartbeat(user, lesson.pk, position, new_ranges, limit)
         except OperationalError:  # deadlock, serialization failure, SQLite "database is locked"
             if attempt == HEARTBEAT_ATTEMPTS - 1:
                 raise
@@ -279,21 +353,21 @@ def record_heartbeat(user, lesson: LessonPage, *, position, ranges, duration=Non
     raise AssertionError("unreachable")
 
 
-def _locked_progress(user, lesson) -> LessonProgress:
+def _locked_progress(user, lesson_id) -> LessonProgress:
     rows = LessonProgress.objects.select_for_update()
     try:
-        return rows.get(user=user, lesson=lesson)
+        return rows.get(user=user, lesson_id=lesson_id)
     except LessonProgress.DoesNotExist:
         pass
     try:
         with transaction.atomic():  # a savepoint: losing the race to create must not spoil the transaction
-            return LessonProgress.objects.create(user=user, lesson=lesson)
+            return LessonProgress.objects.create(user=user, lesson_id=lesson_id)
     except IntegrityError:
-        return rows.get(user=user, lesson=lesson)
+        return rows.get(user=user, lesson_id=lesson_id)
 
 
-def _merge_heartbeat(user, lesson, position, new_ranges, duration) -> LessonProgress:
-    progress = _locked_progress(user, lesson)
+def _merge_heartbeat(user, lesson_id, position, new_ranges, duration) -> LessonProgress:
+    progress = _locked_progress(user, lesson_id)
     before = progress.played_seconds
     merged = played.merge(progress.played_ranges, new_ranges)
     progress.played_ranges = [list(r) for r in merged]

@@ -133,6 +133,10 @@ else:
         }
     }
 
+# Sessions are read on every signed-in request (each progress heartbeat): from the cache, with the
+# database behind it so that clearing the cache signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 TASK_QUEUES = ["default", "transcode"]
 if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
@@ -263,6 +267,9 @@ LESSONS_STUDY_HOUR_MINUTES = env.int("LESSONS_STUDY_HOUR_MINUTES", default=45)
 # How long a published lesson's details (speakers, chapters, transcript, attachments) stay cached;
 # publishing a new revision changes the key at once, snippet edits (a speaker's bio) show within this time.
 LESSONS_PAGE_CACHE_SECONDS = env.int("LESSONS_PAGE_CACHE_SECONDS", default=300)
+# How long the progress endpoint trusts its cached copy of a lesson's duration and view restrictions.
+# Saving, publishing, moving or re-restricting a lesson drops the copy at once; this bounds the rest.
+LESSONS_ACCESS_CACHE_SECONDS = env.int("LESSONS_ACCESS_CACHE_SECONDS", default=60)
 
 # --- routes ---------------------------------------------------------------------------------
 # Map tiles for route pages: a Leaflet URL template, its attribution, and the coordinate system the

@@ -44,6 +44,19 @@ class LessonIndexPage(Page):
     class Meta:
         verbose_name = "党课栏目"
 
+    def route(self, request, path_components):
+        # Most requests below the index are lesson pages: one query finds the lesson with its
+        # recording, where Wagtail's route() takes two (the page, then its specific type) and the
+        # page a third for the recording. Series pages and unknown slugs go the usual way.
+        if path_components:
+            lesson = (
+                LessonPage.objects.child_of(self).filter(slug=path_components[0]).select_related("recording").first()
+            )
+            if lesson is not None:
+                lesson._cached_parent_obj = self
+                return lesson.route(request, path_components[1:])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         from ..services import LessonFilters, filter_lessons, lesson_filter_choices
 

@@ -104,6 +104,40 @@ def test_cached_details_skip_their_queries_and_follow_new_revisions(client, make
     assert "第二版" in client.get(lesson.url).content.decode()
 
 
+def test_a_lesson_is_routed_in_one_query_with_its_recording(client, make_lesson, make_recording):
+    lesson = make_lesson(recording=make_recording())
+    client.get(lesson.url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(lesson.url).status_code == 200
+    froms = [q["sql"].split(" FROM ", 1)[1] for q in queries if " FROM " in q["sql"]]
+    assert sum(f.startswith('"lessons_lessonpage" INNER JOIN') for f in froms) == 1
+    assert not any(f.startswith('"media_recording"') for f in froms)
+
+
+def test_routing_below_the_index_still_serves_series_feeds_and_refuses_drafts(client, make_lesson, series):
+    draft = make_lesson(title="草稿党课", live=False, publish=False)
+    assert client.get(draft.url).status_code == 404
+    assert client.get(series.url).status_code == 200
+    assert client.get(series.url + "feed/").status_code == 200
+    assert client.get(series.url.rstrip("/").rsplit("/", 1)[0] + "/no-such-lesson/").status_code == 404
+
+
+def test_captions_are_cached_with_the_revision(client, make_lesson, make_recording):
+    def labels():
+        return [caption["label"] for caption in client.get(lesson.url).context["captions"]]
+
+    lesson = make_lesson(recording=make_recording())
+    LessonCaptionFactory(page=lesson, label="中文字幕")
+    lesson.save_revision().publish()
+    assert labels() == ["中文字幕"]
+    with CaptureQueriesContext(connection) as queries:
+        assert labels() == ["中文字幕"]
+    assert not any("lessons_lessoncaption" in q["sql"] for q in queries)
+    LessonCaptionFactory(page=lesson, label="英文字幕")
+    lesson.save_revision().publish()
+    assert labels() == ["中文字幕", "英文字幕"]
+
+
 def test_transcript_is_validated_with_line_numbers(make_lesson):
     lesson = make_lesson()
     lesson.transcript = "[00:10] 第一段\n[00:05] 倒序"
@@ -260,3 +294,17 @@ def test_lesson_counts_in_visible_lessons(member, catalogue):
     assert services.visible_lessons(None).count() == 3
     assert services.visible_lessons(member).count() == 4
     assert isinstance(services.visible_lessons(member).first(), LessonPage)
+
+
+def test_group_restricted_lessons_are_visible_only_to_those_groups(member, make_user, catalogue):
+    restriction = PageViewRestriction.objects.create(page=catalogue["b"], restriction_type="groups")
+    restriction.groups.add(*member.groups.all())
+    outsider = make_user("outsider")
+    assert services.visible_lessons(member).filter(pk=catalogue["b"].pk).exists()
+    assert not services.visible_lessons(outsider).filter(pk=catalogue["b"].pk).exists()
+
+
+def test_visible_lessons_looks_up_a_members_groups_only_for_group_restrictions(member, catalogue):
+    with CaptureQueriesContext(connection) as queries:
+        assert len(services.visible_lessons(member)) == 4
+    assert not any("auth_user_groups" in q["sql"] for q in queries)
