@@ -4,7 +4,9 @@ Domain apps never import cms. They register Wagtail hooks in their wagtail_hooks
 
 - ``dangke_home_sections``: ``fn(request) -> HomeSection | dict | None``; the home page shows
   each section's template with its context, in hook order.
-- ``dangke_user_menu_items``: ``fn(request) -> list[tuple[label, url]]``; links in the account menu.
+- ``dangke_user_menu_items``: ``fn(request) -> list[tuple[label, url]]``; links in the account menu
+  (cached per user for ``ACCOUNT_MENU_CACHE_SECONDS``; call ``forget_account_menu(user_pk)`` when a
+  change must show at once).
 - ``dangke_demo_content``: ``fn(*, home_page, stdout)``; `manage.py load_demo` calls each in hook
   order (media 10, routes 20, lessons 30, branches 40, search 90). Each must be idempotent.
 - ``dangke_health_checks``: ``fn() -> HealthCheck``; /healthz shows each and answers 503 if one fails.
@@ -58,6 +60,31 @@ def user_menu_items(request) -> list[tuple[str, str]]:
     for fn in hooks.get_hooks("dangke_user_menu_items"):
         items.extend(fn(request) or [])
     return items
+
+
+@dataclass
+class AccountMenu:
+    items: list[tuple[str, str]]
+    may_access_admin: bool  # shows Wagtail's user bar
+
+
+def account_menu(request) -> AccountMenu:
+    """The signed-in user's menu, kept `ACCOUNT_MENU_CACHE_SECONDS` per user: building it asks
+    several apps (permissions, branch roles), which would cost queries on every page a member
+    opens. A role change shows in the menu within that time; every page still checks on its own."""
+    key = f"account-menu:{request.user.pk}"
+    menu = cache.get(key)
+    if menu is None:
+        menu = AccountMenu(
+            items=user_menu_items(request),
+            may_access_admin=request.user.has_perm("wagtailadmin.access_admin"),
+        )
+        cache.set(key, menu, settings.ACCOUNT_MENU_CACHE_SECONDS)
+    return menu
+
+
+def forget_account_menu(user_pk) -> None:
+    cache.delete(f"account-menu:{user_pk}")
 
 
 # --- health ---------------------------------------------------------------------------------

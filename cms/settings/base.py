@@ -136,6 +136,8 @@ else:
 # Sessions are read on every signed-in request (each progress heartbeat): from the cache, with the
 # database behind it so that clearing the cache signs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The account menu (links by role) is built once per user per this many seconds (cms.services).
+ACCOUNT_MENU_CACHE_SECONDS = env.int("ACCOUNT_MENU_CACHE_SECONDS", default=60)
 
 TASK_QUEUES = ["default", "transcode"]
 if REDIS_URL:

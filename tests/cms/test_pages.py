@@ -86,3 +86,20 @@ def test_development_media_urls_never_serve_documents(settings):
     finally:
         settings.DEBUG = False
         importlib.reload(cms.urls)
+
+
+def test_account_menu_is_built_once_and_follows_a_new_role(client, home_page, make_user):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user("zhao", role="党员")
+    client.force_login(user)
+    first = client.get("/").content.decode()
+    assert "管理后台" not in first and "wagtail-userbar" not in first  # no user bar for members
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert not any("auth_permission" in q["sql"] for q in queries.captured_queries)  # menu from the cache
+    user.groups.add(Group.objects.get(name="编辑"))  # a new role shows at once
+    html = client.get("/").content.decode()
+    assert "管理后台" in html and "wagtail-userbar" in html
