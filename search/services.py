@@ -344,22 +344,7 @@ def update_object(app_label: str, model_name: str, pk) -> str:
     from django.apps import apps
 
     model = apps.get_model(app_label, model_name)
-    document_type = _document_type_for(model)
-    if document_type is None:
-        return "not registered"
-    key = f"{document_type.name}:{pk}"
-    obj = model._default_manager.filter(pk=pk).first()
-    if obj is not None:
-        obj = getattr(obj, "specific", obj)
-        document_type = _document_type_for(type(obj)) or document_type
-        key = f"{document_type.name}:{pk}"
-    document = document_type.build(obj) if obj is not None else None
-    backend = get_search_backend()
-    if document is None:
-        backend.delete_documents([key])
-        return "deleted"
-    backend.index_documents(learn_names([document]))
-    return "indexed"
+    return _index_again(model, pk, _specific(model, pk))
 
 
 def update_dependents(app_label: str, model_name: str, pk) -> int:
@@ -368,18 +353,38 @@ def update_dependents(app_label: str, model_name: str, pk) -> int:
 
     from .registry import dependents_for_model
 
-    model = apps.get_model(app_label, model_name)
-    obj = model._default_manager.filter(pk=pk).first()
+    obj = _specific(apps.get_model(app_label, model_name), pk)
     if obj is None:
         return 0
-    obj = getattr(obj, "specific", obj)
     updated = 0
     for affected in dependents_for_model(type(obj)):
         for target in affected(obj):
-            meta = type(target)._meta
-            update_object(meta.app_label, meta.model_name, target.pk)
+            target = getattr(target, "specific", target)
+            _index_again(type(target), target.pk, target)
             updated += 1
     return updated
+
+
+def _specific(model, pk):
+    obj = model._default_manager.filter(pk=pk).first()
+    return getattr(obj, "specific", obj) if obj is not None else None
+
+
+def _index_again(model, pk, obj) -> str:
+    """Index `obj` (already loaded, None when it is gone) under its document type, or drop it."""
+    document_type = _document_type_for(model)
+    if document_type is None:
+        return "not registered"
+    if obj is not None:
+        document_type = _document_type_for(type(obj)) or document_type
+    key = f"{document_type.name}:{pk}"
+    document = document_type.build(obj) if obj is not None else None
+    backend = get_search_backend()
+    if document is None:
+        backend.delete_documents([key])
+        return "deleted"
+    backend.index_documents(learn_names([document]))
+    return "indexed"
 
 
 def _document_type_for(model):

@@ -11,21 +11,22 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from .registry import dependents_for_model, document_type_for_model
 
 
+def _enqueue(task, instance) -> None:
+    meta = type(instance)._meta
+    transaction.on_commit(partial(task.enqueue, meta.app_label, meta.model_name, str(instance.pk)))
+
+
 def _enqueue_object(instance) -> None:
     from .tasks import update_index_for_object
 
-    meta = type(instance)._meta
-    args = (meta.app_label, meta.model_name, str(instance.pk))
-    transaction.on_commit(partial(update_index_for_object.enqueue, *args))
+    _enqueue(update_index_for_object, instance)
 
 
 def _enqueue_dependents(instance) -> None:
     """Documents that show this object (a site's name in its routes) are built again."""
     from .tasks import update_index_for_dependents
 
-    meta = type(instance)._meta
-    args = (meta.app_label, meta.model_name, str(instance.pk))
-    transaction.on_commit(partial(update_index_for_dependents.enqueue, *args))
+    _enqueue(update_index_for_dependents, instance)
 
 
 def _enqueue_tree(page_pk) -> None:

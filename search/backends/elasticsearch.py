@@ -18,7 +18,7 @@ cannot bring the document back, and tombstones are removed before and after the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -253,35 +253,38 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
                          raise_on_error=False)
             self.client.indices.refresh(index=index)
 
-    def rebuild(self, documents: Iterable[SearchDocument], *, progress: bool = False) -> int:
+    def _fill_new_index(self, fill: Callable[[str], int]) -> tuple[str, int]:
+        """A new index, filled by `fill(name)` while updates reach it too (see the module docstring),
+        then swapped in; returns its name and what `fill` returned. A failure drops it."""
         new_index = self._new_index()
-        # From here on updates reach the new index too (see the module docstring).
         self.client.indices.update_aliases(actions=[{"add": {"index": new_index, "alias": self.building_alias}}])
         try:
-            count = self._bulk(documents, [new_index], progress=progress, op_type="create")
+            filled = fill(new_index)
             self._drop_tombstones(new_index)
         except Exception:
             self.client.indices.delete(index=new_index, ignore_unavailable=True)
             raise
         self._swap_alias(new_index)
         self._drop_tombstones(new_index)  # left by deletions between the first sweep and the swap
+        return new_index, filled
+
+    def rebuild(self, documents: Iterable[SearchDocument], *, progress: bool = False) -> int:
+        _name, count = self._fill_new_index(
+            lambda name: self._bulk(documents, [name], progress=progress, op_type="create")
+        )
         return count
 
     def copy_index(self) -> str:
         """A new index with the current mapping, filled server-side from the live one (`_reindex`)."""
         source = self.ensure_index()
-        new_index = self._new_index()
-        self.client.indices.update_aliases(actions=[{"add": {"index": new_index, "alias": self.building_alias}}])
-        try:
-            self.client.reindex(source={"index": source}, dest={"index": new_index, "op_type": "create"},
-                                conflicts="proceed", wait_for_completion=True, refresh=True)
-            self._drop_tombstones(new_index)
-        except Exception:
-            self.client.indices.delete(index=new_index, ignore_unavailable=True)
-            raise
-        self._swap_alias(new_index)
-        self._drop_tombstones(new_index)
-        return new_index
+
+        def copy(name: str) -> int:
+            done = self.client.reindex(source={"index": source}, dest={"index": name, "op_type": "create"},
+                                       conflicts="proceed", wait_for_completion=True, refresh=True)
+            return int(done.get("total", 0))
+
+        name, _copied = self._fill_new_index(copy)
+        return name
 
     def clear(self) -> None:
         self.rebuild([])

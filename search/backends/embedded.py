@@ -136,6 +136,8 @@ class EmbeddedSearchBackend(BaseSearchBackend):
     # Cost of testing a row while walking the entries, relative to visiting a row a GIN index
     # found (measured on 100,000 entries: about 7 to 1).
     pg_walk_cost = 7
+    # Rows read along each suggestion key's index per prefix at most.
+    suggest_scan = 200
 
     @property
     def vendor(self) -> str:
@@ -308,8 +310,8 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             params.extend([name, value])
         return " AND ".join(clauses), params
 
-    def _match(self, request: SearchRequest, *, titles_only: bool = False) -> tuple[str, str, str, list]:
-        """(FROM, WHERE, score expression, params for score + WHERE) for the request's query."""
+    def _match(self, request: SearchRequest, *, titles_only: bool = False) -> tuple[str, str, list, str, list]:
+        """(FROM, WHERE, its params, score expression, its params) for the request's query."""
         where, where_params = self._where(request)
         if self.vendor == "sqlite":
             match = self.sqlite_compiler_class().compile(request.plan, loose=request.loose, titles_only=titles_only)
@@ -319,8 +321,9 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             return (
                 "search_fts CROSS JOIN search_indexentry e ON e.id = search_fts.rowid",
                 f"search_fts MATCH %s AND {where}",
-                f"-bm25(search_fts, {weights})",
                 [match, *where_params],
+                f"-bm25(search_fts, {weights})",
+                [],
             )
         # The title tier is its own column with its own GIN index: where a word is common in
         # bodies its title matches are few, and only a separate index lets the planner see that.
@@ -329,24 +332,24 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         return (
             "search_indexentry e",
             f"{vector} @@ %s::tsquery AND {where}",
+            [match, *where_params],
             f"ts_rank('{PG_RANK_WEIGHTS}', {vector}, %s::tsquery, 1) * 10",
-            [match, match, *where_params],
+            [match],
         )
 
     def _newest_matches(self, request: SearchRequest, *, limit: int, titles_only: bool = False) -> list[tuple]:
         """(id, score) of the `limit` most recently indexed matches. The score is computed for those
         rows only, so a query that matches most of the index costs no more than a rare one."""
-        source, condition, score, params = self._match(request, titles_only=titles_only)
+        source, condition, params, score, score_params = self._match(request, titles_only=titles_only)
         if self.vendor == "sqlite":
             # FTS5 streams its rows newest first and scores only those the LIMIT lets through.
             sql = (
                 f"SELECT e.id, {score} FROM {source} WHERE {condition} "  # noqa: S608
                 "ORDER BY search_fts.rowid DESC LIMIT %s"
             )
-            params = [*params, limit]
+            params = [*score_params, *params, limit]
         else:
             # PostgreSQL would score every match before sorting: find the newest first, then score them.
-            score_params, params = params[: score.count("%s")], params[score.count("%s") :]
             walk = self._walk_newest_first(condition, params, limit)
             sql = (
                 "WITH newest AS MATERIALIZED ("  # noqa: S608
@@ -446,8 +449,6 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             facets=entry.facets,
             audience=entry.audience,
         )
-
-    suggest_scan = 200
 
     def suggest(self, text: str, *, audiences: tuple[str, ...], limit: int = 8) -> list[str]:
         folded, pinyin, _ = self.suggest_keys(text)
