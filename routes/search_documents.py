@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-from wagtail.models import PageViewRestriction
-
-from search.registry import AUDIENCE_MEMBERS, AUDIENCE_PUBLIC, DocumentType, SearchDocument, register
-
-
-def _audience(page) -> str | None:
-    """Public, members (sign-in only), or None: password or group restrictions stay out of the index."""
-    restrictions = page.get_view_restrictions()
-    if not restrictions:
-        return AUDIENCE_PUBLIC
-    if all(r.restriction_type == PageViewRestriction.LOGIN for r in restrictions):
-        return AUDIENCE_MEMBERS
-    return None
+from search.registry import DocumentType, SearchDocument, page_audience, register
 
 
 def _stream_text(stream) -> str:
@@ -28,7 +16,7 @@ def _stream_text(stream) -> str:
 def site_document(site) -> SearchDocument | None:
     if not site.live:
         return None
-    audience = _audience(site)
+    audience = page_audience(site)
     if audience is None:
         return None
     return SearchDocument(
@@ -50,7 +38,7 @@ def site_document(site) -> SearchDocument | None:
 def route_document(route) -> SearchDocument | None:
     if not route.live:
         return None
-    audience = _audience(route)
+    audience = page_audience(route)
     if audience is None:
         return None
     stops = route.ordered_stops()

@@ -97,6 +97,20 @@ def document_type_for_model(model: type) -> DocumentType | None:
     return None
 
 
+def page_audience(page) -> str | None:
+    """The audience a Wagtail page's view restrictions (its own and its ancestors') allow:
+    public, members (sign-in only), or None when a password or group restriction applies, which
+    the index cannot honour, so such a page stays out of it."""
+    from wagtail.models import PageViewRestriction
+
+    restrictions = page.get_view_restrictions()
+    if not restrictions:
+        return AUDIENCE_PUBLIC
+    if all(r.restriction_type == PageViewRestriction.LOGIN for r in restrictions):
+        return AUDIENCE_MEMBERS
+    return None
+
+
 def dependents_for_model(model: type) -> list[Callable[[Any], Iterable[Any]]]:
     """Functions giving the objects whose documents show an object of `model`."""
     return [
