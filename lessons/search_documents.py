@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from django.utils.html import strip_tags
 
-from search.registry import (
-    AUDIENCE_MEMBERS,
-    AUDIENCE_PUBLIC,
-    DocumentType,
-    SearchDocument,
-    TranscriptCue,
-    register,
-)
+from search.registry import DocumentType, SearchDocument, TranscriptCue, page_audience, register
 
 from .models import LessonPage, LessonSeriesPage, Speaker, SpeakerRole
 
@@ -33,7 +26,9 @@ def lesson_document(page: LessonPage) -> SearchDocument | None:
     speakers = [link.speaker for link in page.lesson_speakers.select_related("speaker")]
     tags = [tag.name for tag in page.tags.all()]
     role_labels = dict(SpeakerRole.choices)
-    members_only = page.get_view_restrictions().exists()
+    audience = page_audience(page)
+    if audience is None:
+        return None
     return SearchDocument(
         doc_type="lesson",
         pk=page.pk,
@@ -53,7 +48,7 @@ def lesson_document(page: LessonPage) -> SearchDocument | None:
             "topic": tags,
             "year": [str(page.date_given.year)],
         },
-        audience=AUDIENCE_MEMBERS if members_only else AUDIENCE_PUBLIC,
+        audience=audience,
         published_at=page.date_given,
         suggest=[page.title, *[s.name for s in speakers]],
     )
@@ -61,7 +56,8 @@ def lesson_document(page: LessonPage) -> SearchDocument | None:
 
 def series_document(page: LessonSeriesPage) -> SearchDocument | None:
     page = LessonSeriesPage.objects.filter(pk=page.pk).live().first()
-    if page is None:
+    audience = page_audience(page) if page is not None else None
+    if audience is None:
         return None
     return SearchDocument(
         doc_type="series",
@@ -70,7 +66,7 @@ def series_document(page: LessonSeriesPage) -> SearchDocument | None:
         url=page.url or "",
         summary=page.intro,
         facets={"series": [page.title]},
-        audience=AUDIENCE_MEMBERS if page.get_view_restrictions().exists() else AUDIENCE_PUBLIC,
+        audience=audience,
         published_at=page.last_published_at,
         suggest=[page.title],
     )

@@ -29,6 +29,19 @@ def test_members_only_lesson_is_marked_for_members(make_lesson):
     assert get_document_type("lesson").build(lesson).audience == AUDIENCE_MEMBERS
 
 
+def test_group_or_password_restricted_lessons_stay_out_of_the_index(make_lesson, series):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    # The index knows only public and members: a narrower restriction must not reach every member.
+    lesson = make_lesson()
+    restriction = PageViewRestriction.objects.create(page=lesson, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(Group.objects.get(name="编辑"))
+    assert get_document_type("lesson").build(lesson) is None
+    PageViewRestriction.objects.create(page=series, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    assert get_document_type("series").build(series) is None
+
+
 def test_drafts_and_unpublished_lessons_leave_the_index(make_lesson):
     lesson = make_lesson()
     lesson.unpublish()
