@@ -20,6 +20,7 @@ import posixpath
 from contextlib import contextmanager
 from pathlib import Path
 
+from boto3.exceptions import Boto3Error
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -39,7 +40,7 @@ CONNECTION_OPTIONS = {
     "ADDRESSING_STYLE": "addressing_style",
     "SIGNATURE_VERSION": "signature_version",
 }
-S3_ERRORS = (BotoCoreError, ClientError, OSError)
+S3_ERRORS = (Boto3Error, BotoCoreError, ClientError, OSError)
 
 
 class RenditionS3Storage(S3Storage):
@@ -74,6 +75,8 @@ class S3Backend(BaseStorageBackend):
         connection = {
             attribute: options[option] for option, attribute in CONNECTION_OPTIONS.items() if options.get(option)
         }
+        # Signature version 4: what every region and S3-compatible service accepts for signed URLs.
+        connection.setdefault("signature_version", "s3v4")
         common = {"default_acl": None, "file_overwrite": True, **connection}
         self.public = RenditionS3Storage(
             public=True, bucket_name=bucket, location="recordings", querystring_auth=False,
