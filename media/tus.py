@@ -170,6 +170,7 @@ def resource(request, upload_id):
             problem, headers = _finish(upload)
             if problem:
                 return problem
+            upload.refresh_from_db()
         return _tus_response(200, Upload_Offset=upload.offset, Upload_Length=upload.length, **headers)
     if request.method == "DELETE":
         if upload.recording_id is None:
