@@ -112,9 +112,9 @@ def finish_upload(upload: Upload) -> Recording:
     request and loses nothing; two requests finishing at once make one recording."""
     backend = get_storage_backend()
     with transaction.atomic():
-        locked = Upload.objects.select_for_update().select_related("recording").get(pk=upload.pk)
-        if locked.recording is not None:
-            return locked.recording
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.recording_id is not None:
+            return Recording.objects.get(pk=locked.recording_id)
         storage = Recording._meta.get_field("file").storage
         name = original_upload_to(None, safe_original_name(storage, locked.filename))
         # Outside any file lock but inside the row lock: a second finisher waits here, then
