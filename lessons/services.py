@@ -481,9 +481,16 @@ def apply_audience(lesson: LessonPage) -> None:
 
 
 def queue_recording_privacy(lesson_ids) -> None:
-    """Queue the privacy update of each lesson's files (recording, captions, attachments)."""
+    """Queue the privacy update of each lesson's files (recording, captions, attachments).
+
+    The recordings' audience flag changes here, in the caller's transaction: their files refuse
+    anonymous visitors from the commit on, whatever the queue is busy with."""
+    from media.services import mark_members_only
+
     from .tasks import sync_recording_privacy
 
+    for lesson in LessonPage.objects.filter(pk__in=list(lesson_ids)).exclude(recording=None):
+        mark_members_only([lesson.recording_id], is_members_only(lesson))
     for lesson_id in lesson_ids:
         transaction.on_commit(lambda pk=lesson_id: sync_recording_privacy.enqueue(pk))
 

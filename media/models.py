@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from wagtailmedia.models import AbstractMedia
 
-from .storage import originals_storage, renditions_base
+from .storage import originals_storage
 
 
 def original_upload_to(instance, filename):
@@ -33,9 +33,14 @@ class Recording(AbstractMedia):
     progress = models.FloatField("进度（%）", default=0)
     failure_reason = models.TextField("失败原因", blank=True)
     probe = models.JSONField("检测结果", default=dict, blank=True)
+    # Who may have the files: the checking view decides from this flag on every request, so a
+    # switch takes effect when its transaction commits, before any file has moved.
     members_only = models.BooleanField(
         "仅限党员", default=False, help_text="勾选后，文件只提供给已登录的用户，不会有公开地址。"
     )
+    # Where the current rendition's files are (private location or public one). It follows
+    # members_only through the `privacy` queue; while they differ, files go through the view.
+    files_private = models.BooleanField(default=False, editable=False)
     # What the last successful transcode produced (file names relative to the rendition folder).
     renditions = models.JSONField("转码结果", default=dict, blank=True, editable=False)
     rendition_key = models.CharField(max_length=32, blank=True, editable=False)
@@ -43,6 +48,10 @@ class Recording(AbstractMedia):
     lease_token = models.CharField(max_length=32, blank=True, editable=False)
     lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    # When the transcode and the privacy move were last put on a queue: the recovery sweeps queue
+    # them again when a queue lost its messages (Redis restarted empty).
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    privacy_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Duration and size come from the probe, not from the editor.
     admin_form_fields = ("title", "file", "collection", "thumbnail", "tags")
@@ -68,17 +77,29 @@ class Recording(AbstractMedia):
     def is_audio_only(self) -> bool:
         return bool(self.renditions) and not self.renditions.get("variants")
 
-    def rendition_dir(self, *, members_only: bool | None = None) -> Path | None:
-        if not self.rendition_key:
+    def rendition_dir(self) -> Path | None:
+        """The local folder of the current rendition (filesystem backend only; tests and tools)."""
+        from .backends import get_storage_backend
+
+        backend = get_storage_backend()
+        if not self.rendition_key or not hasattr(backend, "folder"):
             return None
-        base = renditions_base(self.members_only if members_only is None else members_only)
-        return base / str(self.pk) / self.rendition_key
+        return backend.folder(self.pk, self.rendition_key, private=self.files_private)
+
+    @property
+    def files_are_public(self) -> bool:
+        """Anyone may have the files and they sit in the public location: direct URLs are fine."""
+        return not self.members_only and not self.files_private
 
     def rendition_file_url(self, name: str | None) -> str | None:
         if not name or not self.is_ready:
             return None
-        if not self.members_only and settings.MEDIA_PUBLIC_RENDITIONS_DIRECT:
-            return f"{settings.MEDIA_URL}recordings/{self.pk}/{self.rendition_key}/{name}"
+        if self.files_are_public:
+            from .backends import get_storage_backend
+
+            direct = get_storage_backend().public_url(self.pk, self.rendition_key, name)
+            if direct:
+                return direct
         return reverse("media:rendition", args=[self.pk, self.rendition_key, name])
 
     @property
@@ -153,6 +174,8 @@ class Upload(models.Model):
 
     @property
     def offset(self) -> int:
+        if self.recording_id is not None:
+            return self.length  # finished: the bytes have become the recording's original
         try:
             return self.part_path.stat().st_size
         except FileNotFoundError:

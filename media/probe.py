@@ -19,6 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from ffmpeg._utils import convert_kwargs_to_cmd_line_args
 
+from . import child_processes
+
 # ffmpeg demuxer names: mp4/mov/m4a, mkv/webm, avi, flv, MPEG-TS, mp3, wav, raw ADTS AAC, ogg/opus.
 ALLOWED_DEMUXERS = ("mov", "matroska", "avi", "flv", "mpegts", "mp3", "wav", "aac", "ogg")
 # Demuxers ffprobe may report, mapped to what we call them (the mov demuxer reports all of its aliases).
@@ -59,6 +61,9 @@ class ProbeResult:
     height: int | None = None
     frame_rate: float | None = None
     has_audio: bool = False
+    # What the container claims for each kind of stream (None when it does not say: Matroska).
+    video_duration: float | None = None
+    audio_duration: float | None = None
     raw: dict | None = None
 
     def as_json(self) -> dict:
@@ -71,6 +76,8 @@ class ProbeResult:
             "height": self.height,
             "frame_rate": self.frame_rate,
             "has_audio": self.has_audio,
+            "video_duration": self.video_duration,
+            "audio_duration": self.audio_duration,
         }
 
     @classmethod
@@ -110,7 +117,7 @@ def run_ffprobe(path: Path) -> dict:
     args += convert_kwargs_to_cmd_line_args(input_options())
     args.append(ffmpeg_input_path(path))
     try:
-        completed = subprocess.run(args, capture_output=True, timeout=PROBE_TIMEOUT_SECONDS, check=False)
+        completed = child_processes.run(args, timeout=PROBE_TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired as exc:
         raise MediaRejected("检测文件超时，文件可能已损坏。") from exc
     stderr = completed.stderr.decode("utf-8", "replace")
@@ -195,10 +202,23 @@ def probe_file(path: str | os.PathLike) -> ProbeResult:
         raise MediaRejected(
             f"时长 {duration / 3600:.1f} 小时，超过上限 {settings.MEDIA_MAX_DURATION / 3600:.1f} 小时。"
         )
+    audio_duration = _stream_duration(audio[0]) if audio else None
     if video:
         width, height = _display_size(video[0])
         return ProbeResult(
             kind="video", format_name=format_name, duration=duration, size=size, width=width,
-            height=height, frame_rate=_frame_rate(video[0]), has_audio=bool(audio), raw=data,
+            height=height, frame_rate=_frame_rate(video[0]), has_audio=bool(audio),
+            video_duration=_stream_duration(video[0]), audio_duration=audio_duration, raw=data,
         )
-    return ProbeResult(kind="audio", format_name=format_name, duration=duration, size=size, has_audio=True, raw=data)
+    return ProbeResult(
+        kind="audio", format_name=format_name, duration=duration, size=size, has_audio=True,
+        audio_duration=audio_duration, raw=data,
+    )
+
+
+def _stream_duration(stream: dict) -> float | None:
+    try:
+        value = float(stream.get("duration") or 0)
+    except ValueError:
+        return None
+    return value if value > 0 and math.isfinite(value) else None

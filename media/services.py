@@ -1,5 +1,5 @@
 """The media pipeline's business logic: ingest, probe, transcode jobs with leases, publishing,
-members-only switching. Views, tasks, commands and other apps call these functions."""
+members-only switching, recovery sweeps. Views, tasks, commands and other apps call these functions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import shutil
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,9 +17,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .backends import RenditionUploadFailed, get_storage_backend
 from .models import Recording, Upload, original_upload_to
 from .probe import MediaRejected, ProbeResult, probe_file
-from .storage import move_tree_atomically, renditions_base, staging_dir, work_dir
+from .storage import staging_dir, work_dir
 from .transcode import TranscodeFailed, plan_transcode, remove_tree, transcode  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
@@ -27,7 +29,10 @@ Status = Recording.Status
 ACTIVE_STATES = (Status.PROBING, Status.TRANSCODING)
 PROGRESS_WRITE_SECONDS = 2  # progress and lease renewal at most this often
 
-__all__ = ["MediaRejected", "ingest_file", "set_members_only", "enqueue_transcode", "retry_transcode"]
+__all__ = [
+    "MediaRejected", "ingest_file", "mark_members_only", "set_members_only", "enqueue_transcode",
+    "retry_transcode",
+]
 
 
 def enqueue_transcode(recording: Recording) -> None:
@@ -35,6 +40,7 @@ def enqueue_transcode(recording: Recording) -> None:
     from .tasks import transcode_recording
 
     pk = recording.pk
+    Recording.objects.filter(pk=pk).update(queued_at=timezone.now())
     transaction.on_commit(lambda: transcode_recording.enqueue(pk))
 
 
@@ -56,6 +62,7 @@ def ingest_file(path, *, title: str, user=None, members_only: bool = False, coll
             type="audio" if result.kind == "audio" else "video",
             uploaded_by_user=user,
             members_only=members_only,
+            files_private=members_only,
         )
         if collection is not None:
             recording.collection = collection
@@ -99,21 +106,42 @@ def retry_transcode(recording: Recording) -> bool:
 
 def finish_upload(upload: Upload) -> Recording:
     """The last byte of a tus upload arrived: the staged file becomes the recording's original
-    (moved, not copied: it can be gigabytes) and the probe and transcode are queued."""
-    storage = Recording._meta.get_field("file").storage
-    name = original_upload_to(None, storage.get_valid_name(upload.filename))
-    target = Path(storage.path(name))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(upload.part_path, target)
+    (moved, or uploaded to object storage) and the probe and transcode are queued.
+
+    Idempotent: a finish that failed half-way (storage down) runs again on the client's next
+    request and loses nothing; two requests finishing at once make one recording."""
+    backend = get_storage_backend()
     with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.recording_id is not None:
+            return Recording.objects.get(pk=locked.recording_id)
+        storage = Recording._meta.get_field("file").storage
+        name = original_upload_to(None, safe_original_name(storage, locked.filename))
+        # Outside any file lock but inside the row lock: a second finisher waits here, then
+        # finds the recording.
+        backend.store_original(upload.part_path, name)
         recording = Recording(
-            title=upload.title, uploaded_by_user=upload.user, members_only=upload.members_only,
+            title=locked.title, uploaded_by_user=locked.user, members_only=locked.members_only,
+            files_private=locked.members_only,
             type="video",  # the probe sets the real type
         )
         recording.file.name = name
         recording.save()  # the post_save handler queues probe and transcode
         Upload.objects.filter(pk=upload.pk).update(recording=recording)
     return recording
+
+
+def safe_original_name(storage, filename: str) -> str:
+    """The storage's name for an uploaded file name, or a plain one when the name is unusable
+    (tus validates names at creation; uploads created before that may still have any name)."""
+    suffix = os.path.splitext(filename)[1].lower()
+    try:
+        name = storage.get_valid_name(filename)
+    except Exception:  # SuspiciousFileOperation and friends: never fail the last byte for a name
+        name = ""
+    if not name or name in {".", ".."} or len(name) > 200:
+        name = "upload" + (suffix if suffix.isascii() and len(suffix) <= 10 else "")
+    return name
 
 
 def sweep_expired_uploads() -> int:
@@ -129,8 +157,7 @@ def sweep_expired_uploads() -> int:
 
 
 def remove_renditions(pk: int) -> None:
-    for members_only in (False, True):
-        remove_tree(renditions_base(members_only) / str(pk))
+    get_storage_backend().remove_recording(pk)
 
 
 # --- leases ---------------------------------------------------------------------------------
@@ -199,6 +226,12 @@ def _fail(pk: int, token: str, reason: str, detail: str = "") -> None:
     )
 
 
+def job_folder(pk: int, token: str) -> Path:
+    """The work folder of one attempt: named by its lease token, so a restarted job never shares a
+    folder with what a dead attempt left (or a process it left running)."""
+    return work_dir() / f"{pk}-{token}"
+
+
 def run_transcode_job(pk: int) -> str:
     """Probe (if not done yet) and transcode one recording; returns the final status."""
     token = claim_job(pk)
@@ -206,8 +239,29 @@ def run_transcode_job(pk: int) -> str:
         return "skipped"
     Recording.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
     recording = Recording.objects.get(pk=pk)
-    source = Path(recording.file.path)
+    # Leftovers of attempts whose worker died: half-written, never published. We hold the lease.
+    for leftover in work_dir().glob(f"{pk}-*"):
+        remove_tree(leftover)
+    folder = job_folder(pk, token)
+    try:
+        return _transcode_in(folder, pk, token, recording)
+    finally:
+        remove_tree(folder)
 
+
+def _transcode_in(folder: Path, pk: int, token: str, recording: Recording) -> str:
+    backend = get_storage_backend()
+    try:
+        # _probe_and_transcode handles its own failures: what gets here is the fetch of the original.
+        with backend.local_original(recording.file.name, folder / "source") as source:
+            return _probe_and_transcode(folder, pk, token, recording, source)
+    except Exception as exc:
+        logger.exception("recording %s: the original could not be fetched", pk)
+        _fail(pk, token, f"取不到原文件（{type(exc).__name__}），请稍后点“转码重试”。")
+        return Status.FAILED
+
+
+def _probe_and_transcode(folder: Path, pk: int, token: str, recording: Recording, source: Path) -> str:
     if recording.status in (Status.UPLOADED, Status.PROBING) or not recording.probe:
         renew_lease(pk, token, status=Status.PROBING, progress=0, failure_reason="")
         try:
@@ -224,10 +278,7 @@ def run_transcode_job(pk: int) -> str:
         result = ProbeResult.from_json(recording.probe)
 
     renew_lease(pk, token, status=Status.TRANSCODING, progress=0, failure_reason="")
-    # Leftovers of a worker that died mid-job on this recording: half-written, never published.
-    for leftover in work_dir().glob(f"{pk}-*"):
-        remove_tree(leftover)
-    output = work_dir() / f"{pk}-{token}"
+    output = folder / "out"
     last_beat = [timezone.now()]
 
     def on_progress(percent: float):
@@ -241,11 +292,9 @@ def run_transcode_job(pk: int) -> str:
         manifest = transcode(plan_transcode(source, output, result), on_progress=on_progress)
         publish(pk, token, output, manifest)
     except TranscodeFailed as exc:
-        remove_tree(output)
         _fail(pk, token, exc.reason, exc.detail)
         return Status.FAILED
     except Exception as exc:
-        remove_tree(output)
         logger.exception("recording %s: transcode crashed", pk)
         _fail(pk, token, f"转码出错：{type(exc).__name__}。原文件已保留，可点“转码重试”。")
         return Status.FAILED
@@ -253,47 +302,164 @@ def run_transcode_job(pk: int) -> str:
 
 
 def publish(pk: int, token: str, output: Path, manifest: dict) -> None:
-    """Move the finished folder into place in one rename, then point the recording at it."""
+    """Store the finished folder under a new key, then point the recording at it in one update.
+
+    Nothing refers to the new key until every file is stored, so a half-stored rendition is never
+    served; a failed upload removes its leftovers and keeps the original and the old rendition."""
     key = secrets.token_hex(12)
+    recording = Recording.objects.get(pk=pk)
+    if recording.lease_token != token:
+        raise TranscodeFailed("任务被中止（另一个进程接手了这个任务）。")
+    private = recording.members_only
+    backend = get_storage_backend()
+    try:
+        backend.publish_folder(output, pk, key, private=private)
+    except RenditionUploadFailed as exc:
+        raise TranscodeFailed(
+            "转码完成，但保存转码结果失败（存储服务不可用）。原文件已保留，可点“转码重试”。", detail=str(exc)
+        ) from exc
     with transaction.atomic():
-        recording = Recording.objects.select_for_update().get(pk=pk)
-        if recording.lease_token != token:
-            raise TranscodeFailed("任务被中止（另一个进程接手了这个任务）。")
-        old_dir = recording.rendition_dir()
-        target = renditions_base(recording.members_only) / str(pk) / key
-        move_tree_atomically(output, target)
-        Recording.objects.filter(pk=pk).update(
-            renditions=manifest, rendition_key=key, status=Status.READY, progress=100,
-            failure_reason="", lease_token="", lease_expires_at=None,
-        )
-    if old_dir is not None:
-        remove_tree(old_dir)
+        locked = Recording.objects.select_for_update().get(pk=pk)
+        taken_over = locked.lease_token != token
+        if taken_over:
+            old = ("", False)
+        else:
+            old = (locked.rendition_key, locked.files_private)
+            Recording.objects.filter(pk=pk).update(
+                renditions=manifest, rendition_key=key, files_private=private, status=Status.READY,
+                progress=100, failure_reason="", lease_token="", lease_expires_at=None,
+            )
+            if locked.members_only != private:  # the audience changed while the files were stored
+                queue_privacy_sync([pk])
+    if taken_over:
+        backend.remove_folder(pk, key, private=private)
+        raise TranscodeFailed("任务被中止（另一个进程接手了这个任务）。")
+    if old[0]:
+        backend.remove_folder(pk, old[0], private=old[1])
 
 
 # --- access ---------------------------------------------------------------------------------
 
 
-def set_members_only(recording: Recording, value: bool) -> None:
-    """Lessons call this when their audience changes: members-only files move out of the public
-    folder (and back), so no public URL keeps serving them."""
+def mark_members_only(recording_ids, value: bool) -> list[int]:
+    """Decide who may have these recordings' files, in the caller's transaction: a cheap update
+    that the checking view reads on every request, so the switch takes effect at commit. Moving
+    the files (and changing their key, so old public URLs die) is queued on `privacy`.
+    Returns the ids whose flag changed."""
     value = bool(value)
+    changed = list(
+        Recording.objects.filter(pk__in=list(recording_ids)).exclude(members_only=value).values_list("pk", flat=True)
+    )
+    if changed:
+        Recording.objects.filter(pk__in=changed).update(members_only=value)
+        queue_privacy_sync(changed)
+    return changed
+
+
+def queue_privacy_sync(recording_ids) -> None:
+    from .tasks import sync_recording_files
+
+    ids = list(recording_ids)
+    Recording.objects.filter(pk__in=ids).update(privacy_queued_at=timezone.now())
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: sync_recording_files.enqueue(pk))
+
+
+def sync_files_privacy(pk: int) -> bool:
+    """Put the recording's files where its flag says (the `privacy` task). A move to the other
+    location gets a fresh key, so URLs handed out (and cached) before stop working. Returns
+    whether anything moved."""
+    recording = Recording.objects.filter(pk=pk).first()
+    if recording is None or recording.files_private == recording.members_only:
+        return False
+    target = recording.members_only
+    old_key, old_private = recording.rendition_key, recording.files_private
+    if not old_key:  # nothing transcoded yet: the next publish goes to the right place
+        Recording.objects.filter(pk=pk, rendition_key="", files_private=old_private).update(files_private=target)
+        return False
+    backend = get_storage_backend()
+    new_key = secrets.token_hex(12)
+    # The copy runs outside the row lock: a lesson's privacy change never waits for it.
+    backend.move_folder(pk, old_key, private=old_private, new_key=new_key, to_private=target)
     with transaction.atomic():
-        locked = Recording.objects.select_for_update().get(pk=recording.pk)
-        if locked.members_only != value:
-            source = locked.rendition_dir()
-            if source is not None and source.exists():
-                target = locked.rendition_dir(members_only=value)
-                move_tree_atomically(source, target)
-                # A fresh key: URLs handed out (and cached) while public stop working.
-                new_key = secrets.token_hex(12)
-                os.rename(target, target.with_name(new_key))
-                locked.rendition_key = new_key
-            locked.members_only = value
-            Recording.objects.filter(pk=locked.pk).update(
-                members_only=value, rendition_key=locked.rendition_key
-            )
-    recording.members_only = value
-    recording.rendition_key = locked.rendition_key
+        locked = Recording.objects.select_for_update().get(pk=pk)
+        current = locked.rendition_key == old_key and locked.files_private == old_private
+        if current:
+            Recording.objects.filter(pk=pk).update(rendition_key=new_key, files_private=target)
+            if locked.members_only != target:  # switched back meanwhile
+                queue_privacy_sync([pk])
+    if not current:  # a new transcode was published meanwhile; it replaced the old folder
+        backend.remove_folder(pk, new_key, private=target)
+        return False
+    backend.remove_folder(pk, old_key, private=old_private)
+    logger.info("recording %s: files moved to the %s location", pk, "private" if target else "public")
+    return True
+
+
+def set_members_only(recording: Recording, value: bool) -> None:
+    """Switch the recording's audience and move its files now (the privacy task, commands and
+    tests; request handlers call mark_members_only and let the queue move the files)."""
+    mark_members_only([recording.pk], value)
+    sync_files_privacy(recording.pk)
+    fresh = Recording.objects.get(pk=recording.pk)
+    recording.members_only = fresh.members_only
+    recording.files_private = fresh.files_private
+    recording.rendition_key = fresh.rendition_key
+
+
+# --- recovery from the database ----------------------------------------------------------------
+
+
+def requeue_stuck_recordings() -> int:
+    """Periodic: recordings waiting for a transcode (uploaded/queued, no live lease) whose queue
+    message was queued long ago are queued again: the message may be lost (Redis restarted
+    empty). A duplicate message is harmless: the lease lets one job run, the rest skip."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.MEDIA_REQUEUE_AFTER_SECONDS)
+    stuck = list(
+        Recording.objects.filter(status__in=[Status.UPLOADED, Status.QUEUED])
+        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff))
+        .values_list("pk", flat=True)[:100]
+    )
+    for pk in stuck:
+        logger.warning("recording %s: still waiting for its transcode, queued again", pk)
+        enqueue_transcode(Recording(pk=pk))
+    return len(stuck)
+
+
+def requeue_privacy_behind() -> int:
+    """Periodic: recordings whose files are not where their flag says (the move's message was
+    lost, or the move failed) get the move queued again."""
+    cutoff = timezone.now() - timedelta(seconds=settings.MEDIA_PRIVACY_REQUEUE_AFTER_SECONDS)
+    behind = list(
+        Recording.objects.filter(Q(members_only=True, files_private=False) | Q(members_only=False, files_private=True))
+        .filter(Q(privacy_queued_at__isnull=True) | Q(privacy_queued_at__lt=cutoff))
+        .values_list("pk", flat=True)[:100]
+    )
+    if behind:
+        logger.warning("recordings %s: files not where their audience says, moves queued again", behind)
+        queue_privacy_sync(behind)
+    return len(behind)
+
+
+def sweep_stale_work_folders() -> int:
+    """Periodic: work folders of attempts that no longer hold a lease (their worker died) are
+    removed; a live attempt's folder is named by its token and stays."""
+    live = {
+        f"{pk}-{token}"
+        for pk, token in Recording.objects.exclude(lease_token="").values_list("pk", "lease_token")
+    }
+    # A folder younger than a lease may belong to a job that claimed after the query above.
+    cutoff = time.time() - 2 * settings.MEDIA_TRANSCODE_LEASE_SECONDS
+    removed = 0
+    for folder in work_dir().iterdir():
+        if folder.name in live or not folder.name.split("-")[0].isdigit():
+            continue
+        if folder.stat().st_mtime < cutoff:
+            remove_tree(folder)
+            removed += 1
+    return removed
 
 
 def max_upload_size() -> int:
@@ -302,6 +468,12 @@ def max_upload_size() -> int:
 
 def tus_chunk_size() -> int:
     return settings.MEDIA_TUS_MAX_CHUNK
+
+
+def signed_url_lifetime(recording: Recording) -> int:
+    """Seconds a signed URL handed out for this recording works: long enough to play it through
+    once (a player fetches segments until the end), plus MEDIA_SIGNED_URL_SECONDS."""
+    return settings.MEDIA_SIGNED_URL_SECONDS + int(recording.duration or 0)
 
 
 def user_may_access(recording: Recording, user) -> bool:

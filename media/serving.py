@@ -22,6 +22,7 @@ CONTENT_TYPES = {
     ".jpg": "image/jpeg",
 }
 CHUNK = 64 * 1024
+URI_ATTRIBUTE_RE = re.compile(r'URI="([^"]*)"')
 
 
 def content_type_for(path: Path) -> str:
@@ -59,9 +60,28 @@ def serve_file(request, path: Path, *, private: bool, download_name: str | None 
         response = _ranged_response(request, path, content_type)
     if download_name:
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(download_name)}"
-    response["Cache-Control"] = "private, max-age=3600" if private else "public, max-age=86400"
+    # Public files may become members-only at any time: caches keep them only briefly.
+    response["Cache-Control"] = "private, max-age=3600" if private else f"public, max-age={settings.MEDIA_PUBLIC_MAX_AGE}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def rewrite_playlist(text: str, url_for) -> str:
+    """An HLS playlist with every URI that is not another playlist (segments, EXT-X-MAP init
+    sections) replaced by url_for(uri); playlist URIs stay relative, so they come back here."""
+
+    def replace(uri: str) -> str:
+        return uri if uri.split("?")[0].endswith(".m3u8") else url_for(uri)
+
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            line = replace(stripped)
+        elif 'URI="' in stripped:
+            line = URI_ATTRIBUTE_RE.sub(lambda match: f'URI="{replace(match.group(1))}"', line)
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def _ranged_response(request, path: Path, content_type: str) -> HttpResponse:

@@ -1,8 +1,8 @@
-"""Where recording files live on disk.
+"""Local folders of the pipeline, and the storage behind Recording.file.
 
-Originals and upload staging sit under PRIVATE_MEDIA_ROOT, which no URL maps to. Renditions of
-public recordings go under MEDIA_ROOT/recordings, those of members-only recordings under
-PRIVATE_MEDIA_ROOT/recordings; set_members_only moves the folder between the two.
+Upload staging (tus) and the transcode work area are always on the local disk of the machine
+doing the work, under PRIVATE_MEDIA_ROOT, which no URL maps to. Where originals and renditions end
+up is the storage backend's business (media.backends: the local disk or S3-compatible storage).
 """
 
 from __future__ import annotations
@@ -12,27 +12,62 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.utils.deconstruct import deconstructible
 
 
 @deconstructible
-class OriginalsStorage(FileSystemStorage):
-    """Uploaded originals: never under MEDIA_ROOT, so no URL reaches them."""
-
-    def __init__(self):
-        super().__init__()
+class OriginalsStorage(Storage):
+    """Recording.file's storage: whatever the configured backend keeps originals in. A proxy, so
+    the model field (and its migration) stays the same whichever backend MEDIA_STORAGE names."""
 
     @property
-    def base_location(self):
-        return str(Path(settings.PRIVATE_MEDIA_ROOT) / "originals")
+    def target(self) -> Storage:
+        from .backends import get_storage_backend
 
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
+        return get_storage_backend().originals
+
+    def save(self, name, content, max_length=None):
+        return self.target.save(name, content, max_length=max_length)
+
+    def open(self, name, mode="rb"):
+        return self.target.open(name, mode)
+
+    def delete(self, name):
+        return self.target.delete(name)
+
+    def exists(self, name):
+        return self.target.exists(name)
+
+    def size(self, name):
+        return self.target.size(name)
 
     def url(self, name):
-        raise ValueError("Originals have no public URL; use Recording.url (an admin-only view).")
+        return self.target.url(name)
+
+    def path(self, name):
+        return self.target.path(name)
+
+    def listdir(self, path):
+        return self.target.listdir(path)
+
+    def generate_filename(self, filename):
+        return self.target.generate_filename(filename)
+
+    def get_valid_name(self, name):
+        return self.target.get_valid_name(name)
+
+    def get_available_name(self, name, max_length=None):
+        return self.target.get_available_name(name, max_length=max_length)
+
+    def get_modified_time(self, name):
+        return self.target.get_modified_time(name)
+
+    def get_created_time(self, name):
+        return self.target.get_created_time(name)
+
+    def get_accessed_time(self, name):
+        return self.target.get_accessed_time(name)
 
 
 originals_storage = OriginalsStorage()
@@ -40,10 +75,6 @@ originals_storage = OriginalsStorage()
 
 def private_root() -> Path:
     return Path(settings.PRIVATE_MEDIA_ROOT)
-
-
-def public_root() -> Path:
-    return Path(settings.MEDIA_ROOT)
 
 
 def staging_dir() -> Path:
@@ -56,10 +87,6 @@ def work_dir() -> Path:
     path = private_root() / "work"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def renditions_base(members_only: bool) -> Path:
-    return (private_root() if members_only else public_root()) / "recordings"
 
 
 def move_tree_atomically(source: Path, target: Path) -> None:

@@ -7,3 +7,10 @@ from . import services
 def transcode_recording(recording_id: int) -> str:
     """Probe and transcode one recording (by primary key; the lease makes a rerun harmless)."""
     return str(services.run_transcode_job(recording_id))
+
+
+@task(queue_name="privacy")
+def sync_recording_files(recording_id: int) -> bool:
+    """Move a recording's files to the location its audience says, under a new key. On its own
+    queue: a privacy switch never waits behind transcodes."""
+    return services.sync_files_privacy(recording_id)

@@ -25,6 +25,7 @@ import ffmpeg
 import m3u8
 from django.conf import settings
 
+from . import child_processes
 from .probe import ProbeResult, ffmpeg_input_path, input_options
 
 AUDIO_BITRATE = "96k"
@@ -35,6 +36,10 @@ STORYBOARD_COLUMNS = 10
 MP4_MAX_SHORT_SIDE = 720
 CASCADE_FROM = 720  # rungs below this short side are scaled from the 720 rung when there is one
 ENCODE_SHARE = 95.0  # percent of the progress bar for the encode; the stream copies take the rest
+# An output may be this much shorter than the source claims (encoder and container rounding);
+# more means the source is cut short (an upload that stopped at 20 % still claims the full length).
+DURATION_TOLERANCE_SECONDS = 1.0
+DURATION_TOLERANCE_SHARE = 0.01
 
 
 class TranscodeFailed(Exception):
@@ -99,6 +104,7 @@ class TranscodePlan:
     probe: ProbeResult
     rungs: list[Rung] = field(default_factory=list)
     thumb_count: int = 0
+    audio_seconds: float | None = None  # length of the HLS audio rendition, once written
 
     @property
     def is_audio_only(self) -> bool:
@@ -234,12 +240,13 @@ def run_ffmpeg(
 ) -> None:
     """Run ffmpeg, reading its `-progress pipe:1` key=value lines. on_progress(percent) may return
     False to stop the job (the lease was lost); stderr becomes the failure detail."""
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    # Its own process group and a parent-death signal: ffmpeg dies with the worker that runs it.
+    process = child_processes.popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     stderr_chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()), daemon=True)
     reader.start()
     low, high = share
-    stopped = False
+    stopped = finished = False
     try:
         for raw in process.stdout:
             key, _, value = raw.decode("ascii", "replace").strip().partition("=")
@@ -247,10 +254,13 @@ def run_ffmpeg(
                 fraction = min(1.0, int(value) / 1_000_000 / duration)
                 if on_progress(low + (high - low) * fraction) is False:
                     stopped = True
-                    process.kill()
                     break
+        finished = not stopped
     finally:
-        process.wait()
+        if finished:
+            process.wait()
+        else:  # the lease was lost, or the worker is stopping: never leave ffmpeg behind
+            child_processes.kill(process)
         reader.join(timeout=5)
     if stopped:
         raise TranscodeFailed("任务被中止（另一个进程接手了这个任务）。")
@@ -266,7 +276,7 @@ def _stream_copy(inputs: list[Path], maps: list[str], target: Path) -> None:
     for spec in maps:
         args += ["-map", spec]
     args += ["-c", "copy", "-movflags", "+faststart", ffmpeg_input_path(target)]
-    completed = subprocess.run(args, capture_output=True, check=False)
+    completed = child_processes.run(args)
     if completed.returncode != 0:
         raise TranscodeFailed(
             "转码失败：无法生成下载用的 MP4/M4A 文件。", detail=completed.stderr.decode("utf-8", "replace")[-4000:]
@@ -282,9 +292,9 @@ def _codec_string(path: Path) -> str:
     return f"avc1.{profile:02x}00{level:02x}"
 
 
-def _playlist_rates(playlist_path: Path) -> tuple[int, int, int]:
-    """(peak bits per second over any segment, average bits per second, bytes) of a media playlist,
-    from the real byte ranges, which is what a player measures, not the encoder's caps."""
+def _playlist_rates(playlist_path: Path) -> tuple[int, int, int, float]:
+    """(peak bits per second over any segment, average bits per second, bytes, seconds) of a media
+    playlist, from the real byte ranges, which is what a player measures, not the encoder's caps."""
     playlist = m3u8.load(str(playlist_path))
     peak, total_bytes, total_seconds = 0.0, 0, 0.0
     for segment in playlist.segments:
@@ -298,7 +308,7 @@ def _playlist_rates(playlist_path: Path) -> tuple[int, int, int]:
     average = total_bytes * 8 / total_seconds if total_seconds else 0
     media_file = playlist_path.parent / "media.m4s"
     size = media_file.stat().st_size if media_file.exists() else total_bytes
-    return int(math.ceil(peak)), int(math.ceil(average)), size
+    return int(math.ceil(peak)), int(math.ceil(average)), size, total_seconds
 
 
 def write_master_playlist(plan: TranscodePlan) -> list[dict]:
@@ -307,9 +317,10 @@ def write_master_playlist(plan: TranscodePlan) -> list[dict]:
     hls_dir = plan.output_dir / "hls"
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
     audio_peak = audio_average = 0
+    audio_seconds = None
     codecs_audio = ""
     if plan.has_audio:
-        audio_peak, audio_average, _ = _playlist_rates(hls_dir / "audio" / "index.m3u8")
+        audio_peak, audio_average, _, audio_seconds = _playlist_rates(hls_dir / "audio" / "index.m3u8")
         codecs_audio = ",mp4a.40.2"
         lines.append(
             '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="原声",LANGUAGE="zh",DEFAULT=YES,AUTOSELECT=YES,'
@@ -318,7 +329,7 @@ def write_master_playlist(plan: TranscodePlan) -> list[dict]:
     variants = []
     frame_rate = plan.probe.frame_rate
     for rung in plan.rungs:
-        peak, average, size = _playlist_rates(hls_dir / rung.name / "index.m3u8")
+        peak, average, size, seconds = _playlist_rates(hls_dir / rung.name / "index.m3u8")
         codecs = _codec_string(hls_dir / rung.name / "media.m4s") + codecs_audio
         attributes = [
             f"BANDWIDTH={peak + audio_peak}",
@@ -334,9 +345,11 @@ def write_master_playlist(plan: TranscodePlan) -> list[dict]:
         lines.append(f"{rung.name}/index.m3u8")
         variants.append(
             {"name": rung.name, "width": rung.width, "height": rung.height, "bandwidth": peak + audio_peak,
-             "average_bandwidth": average + audio_average, "size": size}
+             "average_bandwidth": average + audio_average, "size": size, "duration": round(seconds, 3)}
         )
     (hls_dir / "master.m3u8").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if audio_seconds is not None:
+        plan.audio_seconds = audio_seconds
     return variants
 
 
@@ -369,9 +382,14 @@ def transcode(plan: TranscodePlan, *, on_progress: Callable[[float], bool | None
     )
     out = plan.output_dir
     if plan.is_audio_only:
+        check_complete(plan, {"音频": _media_seconds(out / "audio.m4a")})
         return {"audio": "audio.m4a", "audio_size": (out / "audio.m4a").stat().st_size, "variants": []}
 
     variants = write_master_playlist(plan)
+    lengths = {f"视频 {variant['name']}": variant["duration"] for variant in variants}
+    if plan.audio_seconds is not None:
+        lengths["音频"] = plan.audio_seconds
+    check_complete(plan, lengths)
     write_storyboard_vtt(plan)
     fallback = mp4_rung(plan.rungs)
     video_source = out / "hls" / fallback.name / "media.m4s"
@@ -397,6 +415,35 @@ def transcode(plan: TranscodePlan, *, on_progress: Callable[[float], bool | None
         manifest["audio_size"] = (out / "audio.m4a").stat().st_size
         manifest["audio_hls"] = "hls/audio/index.m3u8"
     return manifest
+
+
+def _media_seconds(path: Path) -> float:
+    try:
+        info = ffmpeg.probe(ffmpeg_input_path(path), cmd=settings.FFPROBE_BINARY)
+        return float(info["format"]["duration"])
+    except (ffmpeg.Error, KeyError, ValueError):
+        return 0.0
+
+
+def _seconds_text(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def check_complete(plan: TranscodePlan, lengths: dict[str, float]) -> None:
+    """Refuse outputs shorter than the source claims to be: ffmpeg stops quietly (exit 0) at the
+    end of what it can decode, so a file cut short (an upload that broke off, a copy that did not
+    finish) would otherwise be published with a fraction of the lesson."""
+    probe = plan.probe
+    for label, seconds in lengths.items():
+        kind_claim = probe.audio_duration if label == "音频" else probe.video_duration
+        expected = kind_claim or probe.duration
+        tolerance = max(DURATION_TOLERANCE_SECONDS, DURATION_TOLERANCE_SHARE * expected)
+        if seconds < expected - tolerance:
+            raise TranscodeFailed(
+                f"文件不完整：时长只有 {_seconds_text(seconds)} 秒，应为 {_seconds_text(expected)} 秒。"
+                "原文件已保留；请重新上传完整的文件。",
+                detail=f"{label}: {seconds:.3f} s decoded, container claims {expected:.3f} s",
+            )
 
 
 def remove_tree(path: Path | None) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import fcntl
+import logging
 import os
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,9 +27,13 @@ from wagtailmedia import get_permission_policy
 from . import services
 from .models import Upload
 
+logger = logging.getLogger(__name__)
+
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination"
 COPY_CHUNK = 256 * 1024
+MAX_FILENAME_CHARS = 200
+FINISH_FAILED = "文件已全部收到，但暂时无法保存（存储服务不可用）。已收到的数据都保留着，请稍后点“继续上传”重试。"
 
 def _tus_response(status: int, **headers) -> HttpResponse:
     response = HttpResponse(status=status)
@@ -61,6 +67,35 @@ def parse_metadata(header: str) -> dict[str, str]:
     return metadata
 
 
+def filename_problem(filename: str) -> str | None:
+    """Why an uploaded file's name cannot be used, or None. Checked when the upload is created,
+    so a bad name is refused before a single byte is sent, not after the last one."""
+    if not filename.strip():
+        return "缺少文件名。"
+    if "/" in filename or "\\" in filename:
+        return "文件名里不能有“/”或“\\”。"
+    if filename.strip() in {".", ".."}:
+        return "文件名不能是“.”或“..”。"
+    if any(unicodedata.category(char) in {"Cc", "Cf", "Cs"} for char in filename):
+        return "文件名里有控制字符（例如 NUL），请改名后再上传。"
+    if len(filename) > MAX_FILENAME_CHARS:
+        return f"文件名太长（{len(filename)} 个字符），最多 {MAX_FILENAME_CHARS} 个。"
+    return None
+
+
+def _finish(upload: Upload) -> tuple[HttpResponse | None, dict]:
+    """Make the complete upload a recording; (error response, headers)."""
+    try:
+        recording = services.finish_upload(upload)
+    except Exception:
+        logger.exception("tus upload %s: finishing failed, the bytes are kept", upload.pk)
+        response = _error(503, FINISH_FAILED)
+        response["Retry-After"] = "30"
+        response["Upload-Offset"] = str(upload.length)
+        return response, {}
+    return None, {"Dangke_Recording_Id": recording.pk}
+
+
 def _check_version(request) -> HttpResponse | None:
     if request.headers.get("Tus-Resumable") != TUS_VERSION:
         return _tus_response(412, Tus_Version=TUS_VERSION)
@@ -92,11 +127,14 @@ def collection(request):
         metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
     except ValueError:
         return _error(400, "Upload-Metadata 格式不对。")
-    filename = os.path.basename(metadata.get("filename", "").replace("\\", "/")).strip() or "upload.bin"
+    filename = metadata.get("filename", "")
+    if problem := filename_problem(filename):
+        return _error(400, problem)
+    filename = filename.strip()
     upload = Upload.objects.create(
         user=request.user,
         length=length,
-        filename=filename[:255],
+        filename=filename,
         title=(metadata.get("title") or os.path.splitext(filename)[0] or "未命名录音")[:255],
         members_only=metadata.get("members_only", "") in {"1", "true", "on"},
         expires_at=timezone.now() + timedelta(seconds=settings.MEDIA_TUS_EXPIRY_SECONDS),
@@ -125,7 +163,15 @@ def resource(request, upload_id):
     if problem := _check_version(request):
         return problem
     if request.method == "HEAD":
-        return _tus_response(200, Upload_Offset=upload.offset, Upload_Length=upload.length)
+        headers = {}
+        if upload.recording_id is None and upload.offset == upload.length:
+            # Every byte arrived but the finish failed: a resuming client sends no more PATCH
+            # requests, so the finish is tried again here.
+            problem, headers = _finish(upload)
+            if problem:
+                return problem
+            upload.refresh_from_db()
+        return _tus_response(200, Upload_Offset=upload.offset, Upload_Length=upload.length, **headers)
     if request.method == "DELETE":
         if upload.recording_id is None:
             upload.part_path.unlink(missing_ok=True)
@@ -174,6 +220,8 @@ def _append(request, upload: Upload) -> HttpResponse:
     )
     headers = {"Upload_Offset": offset}
     if offset == upload.length:
-        recording = services.finish_upload(upload)
-        headers["Dangke_Recording_Id"] = recording.pk
+        problem, finished = _finish(upload)
+        if problem:
+            return problem
+        headers.update(finished)
     return _tus_response(204, **headers)

@@ -28,6 +28,16 @@ def requeue_abandoned_transcodes():
     services.sweep_expired_uploads()
 
 
+@hooks.register("dangke_worker_periodic")
+def recover_from_the_database():
+    """Work whose queue message was lost (Redis restarted empty) is found again in the database:
+    recordings still waiting for a transcode, files not yet where their audience says, and work
+    folders that dead attempts left."""
+    services.requeue_stuck_recordings()
+    services.requeue_privacy_behind()
+    services.sweep_stale_work_folders()
+
+
 @hooks.register("dangke_health_checks")
 def ffmpeg_available():
     return ffmpeg_health()

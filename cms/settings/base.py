@@ -139,7 +139,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # The account menu (links by role) is built once per user per this many seconds (cms.services).
 ACCOUNT_MENU_CACHE_SECONDS = env.int("ACCOUNT_MENU_CACHE_SECONDS", default=60)
 
-TASK_QUEUES = ["default", "transcode"]
+# `privacy` moves recordings' files when their audience changes; it never waits behind transcodes
+# (give it its own worker: `run_worker --queue privacy`).
+TASK_QUEUES = ["default", "transcode", "privacy"]
 if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:
@@ -189,6 +191,8 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default=None)
     AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default=None)
     AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default=None)
+    # "path" for S3-compatible servers without per-bucket host names (MinIO, moto); AWS: "virtual".
+    AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default=None)
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = False
     AWS_S3_FILE_OVERWRITE = False
@@ -260,6 +264,37 @@ MEDIA_PUBLIC_RENDITIONS_DIRECT = env.bool("MEDIA_PUBLIC_RENDITIONS_DIRECT", defa
 # tus uploads: chunks up to this size per PATCH request; unfinished uploads expire after a day.
 MEDIA_TUS_MAX_CHUNK = env.int("MEDIA_TUS_MAX_CHUNK", default=8 * 1024 * 1024)
 MEDIA_TUS_EXPIRY_SECONDS = env.int("MEDIA_TUS_EXPIRY_SECONDS", default=24 * 3600)
+# Where originals and renditions live (media.backends): the local disk, or S3-compatible storage
+# when AWS_STORAGE_BUCKET_NAME is set. Public renditions go under `recordings/` of that bucket
+# (give it a public-read policy for `recordings/*` only, or front it with a CDN: AWS_S3_CUSTOM_DOMAIN);
+# originals and members-only renditions under AWS_PRIVATE_LOCATION of AWS_PRIVATE_STORAGE_BUCKET_NAME
+# (default: the same bucket), which no policy opens.
+if AWS_STORAGE_BUCKET_NAME:
+    MEDIA_STORAGE = {
+        "BACKEND": "media.backends.s3",
+        "OPTIONS": {
+            "BUCKET": AWS_STORAGE_BUCKET_NAME,
+            "PRIVATE_BUCKET": env.str("AWS_PRIVATE_STORAGE_BUCKET_NAME", default=""),
+            "PRIVATE_LOCATION": env.str("AWS_PRIVATE_LOCATION", default="private"),
+            "ENDPOINT_URL": AWS_S3_ENDPOINT_URL,
+            "REGION_NAME": AWS_S3_REGION_NAME,
+            "ACCESS_KEY_ID": AWS_ACCESS_KEY_ID,
+            "SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
+            "CUSTOM_DOMAIN": AWS_S3_CUSTOM_DOMAIN,
+            "ADDRESSING_STYLE": AWS_S3_ADDRESSING_STYLE,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "media.backends.filesystem"}
+# Cache lifetime of public renditions (seconds). Short on purpose: a public recording can become
+# members-only, and its old public URLs then stop working only when caches have let go of them.
+MEDIA_PUBLIC_MAX_AGE = env.int("MEDIA_PUBLIC_MAX_AGE", default=300)
+# Signed URLs of members-only files work for the recording's duration plus this many seconds.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=600)
+# Recovery sweeps: a recording waiting this long for its transcode, or for its files to move after
+# an audience change, is queued again (the queue may have lost the message).
+MEDIA_REQUEUE_AFTER_SECONDS = env.int("MEDIA_REQUEUE_AFTER_SECONDS", default=600)
+MEDIA_PRIVACY_REQUEUE_AFTER_SECONDS = env.int("MEDIA_PRIVACY_REQUEUE_AFTER_SECONDS", default=60)
 
 # --- lessons --------------------------------------------------------------------------------
 # A lesson counts as completed once this share of its distinct seconds has been played.

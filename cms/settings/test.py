@@ -17,6 +17,7 @@ PRIVATE_MEDIA_ROOT = _TEST_VAR / "private"
 STATIC_ROOT = _TEST_VAR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder otherwise
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_STORAGE = {"BACKEND": "media.backends.filesystem"}  # the S3 tests point it at moto themselves
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

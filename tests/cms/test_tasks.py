@@ -36,10 +36,9 @@ def redis_queue(settings):
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     connection.flushdb()
-    settings.RQ_QUEUES = {
-        name: {"URL": TEST_REDIS, "DEFAULT_TIMEOUT": 60} for name in ("default", "transcode")
-    }
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "transcode"]}}
+    # Every queue the worker serves (settings.TASK_QUEUES) needs its Redis connection.
+    settings.RQ_QUEUES = {name: {"URL": TEST_REDIS, "DEFAULT_TIMEOUT": 60} for name in settings.TASK_QUEUES}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(settings.TASK_QUEUES)}}
     yield connection
     connection.flushdb()
 

@@ -124,3 +124,64 @@ def test_expired_unfinished_uploads_are_swept(client, editor):
     assert sweep_expired_uploads() == 1
     assert not upload.part_path.exists()
     assert not Upload.objects.exists()
+
+
+@pytest.mark.parametrize("filename, words", [
+    ("..", "不能是"), (".", "不能是"), ("/", "不能有"), ("a/b.mp4", "不能有"), ("..\\x.mp4", "不能有"),
+    ("", "缺少文件名"), ("   ", "缺少文件名"), ("讲座\x00.mp4", "控制字符"), ("x" * 201 + ".mp4", "太长"),
+])
+def test_bad_file_names_are_refused_before_any_byte_is_sent(client, editor, filename, words):
+    response = create(client, 1000, filename=filename)
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    assert not Upload.objects.exists()
+
+
+def test_a_missing_file_name_is_refused(client, editor):
+    response = client.post(reverse("media_pipeline:tus"), HTTP_UPLOAD_LENGTH="10", **TUS)
+    assert response.status_code == 400 and "缺少文件名" in response.content.decode()
+
+
+def test_a_name_that_got_in_before_validation_never_blocks_the_last_byte(client, editor, clips, small_ladder, django_capture_on_commit_callbacks):
+    data = clips["silent"].read_bytes()
+    url = create(client, len(data), filename="ok.mp4")["Location"]
+    Upload.objects.update(filename="..")  # an upload created before names were checked
+    with django_capture_on_commit_callbacks(execute=True):
+        last = patch(client, url, 0, data)
+    assert last.status_code == 204
+    recording = Recording.objects.get()
+    assert recording.file.name.endswith("/upload")
+    assert recording.status == Recording.Status.READY, recording.failure_reason
+
+
+def test_a_finish_that_fails_keeps_every_byte_and_is_tried_again_on_resume(
+    client, editor, clips, small_ladder, monkeypatch, django_capture_on_commit_callbacks
+):
+    from media.backends import get_storage_backend
+
+    data = clips["silent"].read_bytes()
+    url = create(client, len(data), filename="讲座.mp4")["Location"]
+    backend = get_storage_backend()
+    real_store = backend.store_original
+
+    def storage_down(local_path, name):
+        raise OSError("storage unavailable")
+
+    monkeypatch.setattr(backend, "store_original", storage_down)
+    last = patch(client, url, 0, data)
+    assert last.status_code == 503
+    assert "已收到的数据都保留着" in last.content.decode()
+    upload = Upload.objects.get()
+    assert upload.part_path.read_bytes() == data and not Recording.objects.exists()
+
+    # The client resumes: HEAD says every byte is there, and the finish runs again.
+    monkeypatch.setattr(backend, "store_original", real_store)
+    with django_capture_on_commit_callbacks(execute=True):
+        head = client.head(url, **TUS)
+    assert head.status_code == 200 and head["Upload-Offset"] == str(len(data))
+    recording = Recording.objects.get()
+    assert head["Dangke-Recording-Id"] == str(recording.pk)
+    assert recording.status == Recording.Status.READY, recording.failure_reason
+    # Asked again, the upload reports itself complete and makes no second recording.
+    assert client.head(url, **TUS)["Upload-Offset"] == str(len(data))
+    assert Recording.objects.count() == 1
