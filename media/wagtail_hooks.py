@@ -22,10 +22,14 @@ def register_pipeline_admin_urls():
     return [path("media-pipeline/", include(admin_patterns))]
 
 
-@hooks.register("dangke_worker_periodic")
-def requeue_abandoned_transcodes():
-    services.sweep_expired_leases()
-    services.sweep_expired_uploads()
+@hooks.register("dangke_periodic_jobs")
+def media_periodic_jobs():
+    """Run by the task workers, once across them (cms.periodic): transcodes whose worker died go back
+    on the queue soon after their lease expires; abandoned uploads are cleared now and then."""
+    return [
+        {"name": "media.sweep_expired_leases", "every": 30, "run": services.sweep_expired_leases},
+        {"name": "media.sweep_expired_uploads", "every": 600, "run": services.sweep_expired_uploads},
+    ]
 
 
 @hooks.register("dangke_health_checks")

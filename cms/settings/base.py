@@ -211,6 +211,8 @@ AXES_LOCKOUT_CALLABLE = "cms.views.sign_in_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+# Successful and failed sign-ins are logged (axes AccessLog) and kept this many days.
+SIGN_IN_LOG_DAYS = env.int("SIGN_IN_LOG_DAYS", default=90)
 
 # --- Proxies --------------------------------------------------------------------------------
 # Addresses (or networks) of the proxies in front of Django: nginx, and a load balancer in front of
