@@ -5,6 +5,7 @@ with the command that installs it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -127,10 +128,8 @@ class Process:
             raise AssertionError(f"{what} exited with {self.popen.returncode}:\n{self.output()}")
 
     def signal(self, sig) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def stop(self, timeout: float = 15.0) -> None:
         if self.alive():

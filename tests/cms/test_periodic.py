@@ -99,7 +99,7 @@ def test_two_workers_claiming_at_once_run_a_job_once():
         barrier = threading.Barrier(4)
         won = []
 
-        def worker(i):
+        def worker(i, barrier=barrier, won=won):
             try:
                 barrier.wait()
                 if claim(job, worker_id=f"w{i}", now=now):
