@@ -15,7 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import ROOT, VENV_BIN, Process, django_env, free_port, port_open, require_program, wait_until
+from tests.processes import (
+    ROOT,
+    VENV_BIN,
+    Process,
+    django_env,
+    free_port,
+    port_open,
+    require_program,
+    wait_until,
+)
 
 LOGIN_ATTEMPTS = 3
 
