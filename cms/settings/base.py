@@ -365,3 +365,6 @@ BRANCHES_ROUTE_PAGE_TYPE = "routes.RoutePage"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.modelsearch_backend"}}
 # Seconds the Elasticsearch backend waits for one request.
 SEARCH_ES_TIMEOUT = env.int("SEARCH_ES_TIMEOUT", default=10)
+# The index recovery sweep (search.recovery) runs this often and queues at most this many updates a run.
+SEARCH_RECOVERY_INTERVAL = env.int("SEARCH_RECOVERY_INTERVAL", default=600)
+SEARCH_RECOVERY_BATCH = env.int("SEARCH_RECOVERY_BATCH", default=500)
