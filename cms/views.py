@@ -88,3 +88,25 @@ def sign_in_locked_out(request, original_response=None, credentials=None):
 
 class SignOutView(auth_views.LogoutView):
     template_name = "cms/accounts/logged_out.html"
+
+
+# Database errors that mean "not reachable now" rather than a bug: the page says to come back soon.
+def _service_unavailable(exc) -> bool:
+    from django.db.utils import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def server_error(request, template_name="500.html"):
+    """handler500: the site's Chinese 503 page (with Retry-After) when the database is unreachable,
+    the 500 page otherwise. Rendered without the request's context: nothing here may need the database."""
+    import sys
+
+    from django.template import loader
+    from django.views import defaults
+
+    if _service_unavailable(sys.exc_info()[1]):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "60"
+        return response
+    return defaults.server_error(request, template_name=template_name)
