@@ -14,6 +14,9 @@ VENDOR_STAMP := build/static/vendor/.built
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist; each gets its own test database, a file's tests stay together).
+# PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test install system-deps static lint migrations-check deploy-check clean worker lock lock-check
 
@@ -94,7 +97,7 @@ worker: $(INSTALLED)
 
 test: $(INSTALLED) system-deps static
 	$(BIN)/python manage.py check --settings=cms.settings.test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
