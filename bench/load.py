@@ -71,7 +71,7 @@ def setup_site() -> dict:
     group = Group.objects.get(name="党员")
     members = []
     for n in range(max(CLIENTS, 1) + 1):
-        user = get_user_model().objects.create_user(f"load{n}", password=secrets.token_hex(8))
+        user = get_user_model().objects.create_user(f"load{n}")  # signed in by session, no password
         user.groups.add(group)
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
@@ -198,6 +198,7 @@ def main():
     print(f"Preparing the site on {database_url.rsplit('@', 1)[-1]} …", flush=True)
     recreate_database(database_url)
     site = child(["--setup"], env)
+    print(f"{len(site['members'])} members, {len(site['lessons'])} lessons; starting gunicorn and the worker", flush=True)
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                                "cms.wsgi"], env=env, cwd=ROOT, start_new_session=True)
     worker = subprocess.Popen([PYTHON, "manage.py", "run_worker"], env=env, cwd=ROOT, start_new_session=True,
@@ -218,6 +219,7 @@ def main():
             if time.monotonic() > deadline:
                 sys.exit(f"the site did not become healthy: {health}")
             time.sleep(0.5)
+        print("healthy; measuring", flush=True)
         members = site["members"]
         run_load(port, site, members[-1:], 3)  # warm every worker up
         baseline = run_load(port, site, members[:1], BASELINE_SECONDS)
