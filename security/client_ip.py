@@ -52,10 +52,11 @@ def is_trusted_proxy(address: str | None) -> bool:
 
 def client_ip(request) -> str:
     """The client's address: REMOTE_ADDR, or, when that is a trusted proxy, the right-most address in
-    X-Forwarded-For that is not one. A malformed entry stops the walk at the last good address."""
+    X-Forwarded-For that is not one. A malformed entry stops the walk at the last good address.
+    "" when the request carries no address at all (stored as NULL where an IP field holds it)."""
     remote = parse_address(request.META.get("REMOTE_ADDR", "")) or ""
     if not is_trusted_proxy(remote):
-        return remote or "unknown"
+        return remote
     client = remote
     hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
     for hop in reversed(hops):

@@ -53,3 +53,9 @@ def test_nothing_is_trusted_when_the_list_is_empty(settings):
 def test_parse_address_maps_ipv4_in_ipv6():
     assert parse_address("::ffff:203.0.113.9") == "203.0.113.9"
     assert parse_address("unknown") is None
+
+
+def test_no_address_at_all_is_empty(trusted):
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_ip(request) == ""
