@@ -52,11 +52,16 @@ def branch_menu_items(request):
     return items
 
 
-@hooks.register("dangke_worker_periodic")
 def queue_session_reminders():
     from .services.reminders import queue_due_reminders
 
     queue_due_reminders()
+
+
+@hooks.register("dangke_periodic_jobs")
+def branch_periodic_jobs():
+    # Reminders are claimed per session and member, so a run that overlaps another sends nothing twice.
+    return [{"name": "branches.queue_session_reminders", "every": 300, "run": queue_session_reminders}]
 
 
 @hooks.register("dangke_demo_content", order=40)

@@ -81,3 +81,24 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.hostname}:{self.pid}"
+
+
+class PeriodicJobState(models.Model):
+    """When a periodic job (cms.periodic) runs next, kept in the database so the schedule survives
+    restarts and is shared by every worker: a worker runs a due job only if it moved `next_run_at`
+    on first (one conditional UPDATE), so two workers never run the same occurrence."""
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField(db_index=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_worker = models.CharField(max_length=100, blank=True)
+    last_error = models.TextField(blank=True)
+    runs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "定时任务"
+        verbose_name_plural = "定时任务"
+
+    def __str__(self):
+        return self.name

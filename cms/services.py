@@ -9,15 +9,24 @@ Domain apps never import cms. They register Wagtail hooks in their wagtail_hooks
   change must show at once).
 - ``dangke_demo_content``: ``fn(*, home_page, stdout)``; `manage.py load_demo` calls each in hook
   order (media 10, routes 20, lessons 30, branches 40, search 90). Each must be idempotent.
-- ``dangke_health_checks``: ``fn() -> HealthCheck``; /healthz shows each and answers 503 if one fails.
-- ``dangke_worker_periodic``: ``fn()``; `manage.py run_worker` calls each on every heartbeat tick
-  (about every 10 s). Keep it cheap: enqueue tasks, sweep expired leases.
+- ``dangke_health_checks``: ``fn() -> HealthCheck`` (or any object with name, ok, detail); /healthz
+  runs each in a thread with ``HEALTHZ_TIMEOUT`` and answers 503 if one fails or does not answer.
+- ``dangke_periodic_jobs``: ``fn() -> list[dict]``, each ``{"name": "app.job", "run": callable,
+  "every": seconds or timedelta}`` or ``{..., "daily_at": "03:30"}`` (local time). The task workers run
+  each job once across all workers on a schedule kept in the database (see cms.periodic).
+- ``dangke_worker_periodic`` (older): ``fn()``; run as a periodic job every ``WORKER_TICK_SECONDS``.
+  Kept for hooks not yet moved to ``dangke_periodic_jobs``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import math
+import threading
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -93,6 +102,9 @@ def forget_account_menu(user_pk) -> None:
 def check_database() -> HealthCheck:
     try:
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                timeout_ms = int(settings.HEALTHZ_TIMEOUT * 1000)
+                cursor.execute(f"SET statement_timeout = {timeout_ms}")
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any driver error means the database is not usable
@@ -115,17 +127,85 @@ def check_worker() -> HealthCheck:
     return HealthCheck("worker", True, f"last heartbeat {int(age.total_seconds())} s ago from {newest}")
 
 
-def run_health_checks() -> list[HealthCheck]:
-    checks = [check_database(), check_worker()]
-    for fn in hooks.get_hooks("dangke_health_checks"):
+def check_cache() -> HealthCheck:
+    """The cache, and with REDIS_URL the task queue too: both live in Redis, reported as "redis"."""
+    from django.core.cache import caches
+
+    default = caches["default"]
+    if settings.REDIS_URL:
         try:
-            checks.append(fn())
-        except Exception as exc:  # a crashing check is a failing check, not a 500
-            logger.exception("health check %s crashed", fn)
-            checks.append(
-                HealthCheck(getattr(fn, "__name__", "check"), False, f"{type(exc).__name__}: {exc}")
-            )
-    return checks
+            if hasattr(default, "ping"):
+                default.ping()
+            if settings.TASKS["default"]["BACKEND"].endswith("RQBackend"):
+                import django_rq
+
+                django_rq.get_connection(settings.TASK_QUEUES[0]).ping()
+        except Exception as exc:  # connection refused, timeout, authentication
+            return HealthCheck("redis", False, f"{type(exc).__name__}: {exc}")
+        return HealthCheck("redis", True, "cache and task queue answer")
+    token = uuid.uuid4().hex
+    try:
+        default.set("healthz:probe", token, 30)
+        ok = default.get("healthz:probe") == token
+    except Exception as exc:
+        return HealthCheck("cache", False, f"{type(exc).__name__}: {exc}")
+    return HealthCheck("cache", ok, type(default).__name__ if ok else "a value written was not read back")
+
+
+def _named(fn):
+    def run():
+        check = fn()
+        return HealthCheck(check.name, bool(check.ok), str(getattr(check, "detail", "")))
+
+    run.check_name = getattr(fn, "__name__", "check")
+    return run
+
+
+def _run_check(fn) -> HealthCheck:
+    """One check in its own thread, with its own database connection closed afterwards."""
+    from django.db import connections
+
+    try:
+        return fn()
+    except Exception as exc:  # a crashing check is a failing check, not a 500
+        logger.exception("health check %s crashed", fn.check_name)
+        return HealthCheck(fn.check_name, False, f"{type(exc).__name__}: {exc}")
+    finally:
+        connections.close_all()
+
+
+# Checks still running from an earlier request: a hanging dependency gets one thread, not one per probe.
+_running: dict[str, Future] = {}
+_running_lock = threading.Lock()
+_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="healthz")
+
+
+def run_health_checks() -> list[HealthCheck]:
+    """Every check at once, each given HEALTHZ_TIMEOUT seconds: the database, the worker's heartbeat,
+    the cache or Redis, and the apps' checks (search backend, ffmpeg, …) from `dangke_health_checks`."""
+    checks = [_named(check_database), _named(check_worker), _named(check_cache)]
+    checks += [_named(fn) for fn in hooks.get_hooks("dangke_health_checks")]
+    futures = []
+    with _running_lock:
+        for fn in checks:
+            previous = _running.get(fn.check_name)
+            if previous is not None and not previous.done():
+                futures.append((fn.check_name, None))
+                continue
+            future = _pool.submit(_run_check, fn)
+            _running[fn.check_name] = future
+            futures.append((fn.check_name, future))
+    deadline = time.monotonic() + settings.HEALTHZ_TIMEOUT
+    results = []
+    for name, future in futures:
+        if future is None:
+            results.append(HealthCheck(name, False, "the previous check has not finished"))
+            continue
+        try:
+            results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
+        except FutureTimeout:
+            results.append(HealthCheck(name, False, f"no answer within {settings.HEALTHZ_TIMEOUT:g} s"))
+    return results
 
 
 def record_worker_heartbeat(*, worker_id: str, hostname: str, pid: int, backend: str, started_at) -> None:
@@ -143,29 +223,28 @@ def record_worker_heartbeat(*, worker_id: str, hostname: str, pid: int, backend:
     )
 
 
-# --- sign-in throttling ---------------------------------------------------------------------
+# --- sign-in limits (django-axes, configured in settings) ------------------------------------
 
 
-def _throttle_keys(username: str, client_ip: str) -> list[str]:
-    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    return [f"login-fail:user:{digest}", f"login-fail:ip:{client_ip}"]
+def sign_in_failure_limit(request=None, credentials=None) -> int:
+    return settings.LOGIN_RATE_LIMIT_ATTEMPTS
 
 
-def sign_in_blocked(username: str, client_ip: str) -> bool:
-    limit = settings.LOGIN_RATE_LIMIT_ATTEMPTS
-    return any((cache.get(key) or 0) >= limit for key in _throttle_keys(username, client_ip))
+def sign_in_cool_off(request=None) -> timedelta:
+    return timedelta(seconds=settings.LOGIN_RATE_LIMIT_WINDOW)
 
 
-def record_failed_sign_in(username: str, client_ip: str) -> None:
-    window = settings.LOGIN_RATE_LIMIT_WINDOW
-    for key in _throttle_keys(username, client_ip):
-        if cache.add(key, 1, window):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
+def describe_duration(seconds: float) -> str:
+    """900 → "15 分钟", 3600 → "1 小时", 5400 → "1 小时 30 分钟", 45 → "45 秒"."""
+    seconds = int(math.ceil(seconds))
+    if seconds < 60:
+        return f"{seconds} 秒"
+    minutes = math.ceil(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} 分钟"
+    return f"{hours} 小时" + (f" {minutes} 分钟" if minutes else "")
 
 
-def clear_failed_sign_ins(username: str, client_ip: str) -> None:
-    cache.delete_many(_throttle_keys(username, client_ip)[:1])
+def sign_in_lockout_message() -> str:
+    return f"登录失败次数过多，请 {describe_duration(settings.LOGIN_RATE_LIMIT_WINDOW)}后再试。"

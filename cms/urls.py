@@ -9,6 +9,8 @@ from .api import api_router, register_app_endpoints
 
 register_app_endpoints()
 
+handler500 = "cms.views.server_error"
+
 accounts_patterns = (
     [
         path("login/", views.SignInView.as_view(), name="login"),

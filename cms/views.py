@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponseRedirect, JsonResponse
+from django.forms.utils import ErrorDict
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import services
@@ -12,16 +14,24 @@ TEXT_SIZE_COOKIE = "dangke_text_size"
 TEXT_SIZE_MAX_AGE = 5 * 365 * 24 * 3600
 
 
-@never_cache
-@require_GET
-def healthz(request):
+def health_response() -> JsonResponse:
+    """200 when every check passes, else 503 naming what is down: {"status", "down", "checks"}."""
     checks = services.run_health_checks()
     healthy = all(check.ok for check in checks)
     body = {
         "status": "ok" if healthy else "fail",
+        "down": [check.name for check in checks if not check.ok],
         "checks": {check.name: {"ok": check.ok, "detail": check.detail} for check in checks},
     }
-    return JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+def healthz(request):
+    """Normally answered by cms.middleware.HealthzMiddleware before this view; kept for reverse()."""
+    return health_response()
 
 
 def _safe_next(request, fallback="/"):
@@ -45,34 +55,58 @@ def set_text_size(request):
     return response
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 class SignInView(auth_views.LoginView):
+    """The site's sign-in. Limits (django-axes) apply here and to every other sign-in form through
+    the authentication backend; a refused sign-in is answered by `sign_in_locked_out`."""
+
     template_name = "cms/accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")
-        if services.sign_in_blocked(username, client_ip(request)):
-            form = self.get_form()
-            form.is_valid()  # keep what the user typed, then replace the errors with the throttle message
-            form.errors.clear()
-            form.add_error(None, "登录失败次数过多，请 15 分钟后再试。")
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        services.record_failed_sign_in(self.request.POST.get("username", ""), client_ip(self.request))
-        return super().form_invalid(form)
-
     def form_valid(self, form):
-        services.clear_failed_sign_ins(form.get_user().get_username(), client_ip(self.request))
         messages.success(self.request, "登录成功。")
         return super().form_valid(form)
 
 
+def sign_in_locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the sign-in page the user was on (the site's or the Wagtail admin's)
+    again, with 429, what they typed kept, and the limit's window instead of "wrong password"."""
+    message = services.sign_in_lockout_message()
+    context = getattr(original_response, "context_data", None) or {}
+    form = context.get("form")
+    if isinstance(original_response, TemplateResponse) and form is not None and form.is_bound:
+        # The view has validated the form already (which is how the limit was hit): replace its
+        # errors without validating again, which would count one more failure.
+        form._errors = ErrorDict()
+        form.cleaned_data = {}
+        form.add_error(None, message)
+        original_response.content = original_response.rendered_content
+        original_response.status_code = 429
+        return original_response
+    return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+
+
 class SignOutView(auth_views.LogoutView):
     template_name = "cms/accounts/logged_out.html"
+
+
+# Database errors that mean "not reachable now" rather than a bug: the page says to come back soon.
+def _service_unavailable(exc) -> bool:
+    from django.db.utils import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def server_error(request, template_name="500.html"):
+    """handler500: the site's Chinese 503 page (with Retry-After) when the database is unreachable,
+    the 500 page otherwise. Rendered without the request's context: nothing here may need the database."""
+    import sys
+
+    from django.template import loader
+    from django.views import defaults
+
+    if _service_unavailable(sys.exc_info()[1]):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "60"
+        return response
+    return defaults.server_error(request, template_name=template_name)

@@ -1,5 +1,6 @@
-"""The task worker `manage.py run_worker` runs: the configured django-tasks worker (database or RQ)
-plus a heartbeat thread that records liveness for /healthz and calls the periodic hooks."""
+"""The task worker `manage.py run_worker` runs: the configured django-tasks worker (database or RQ),
+a heartbeat thread that records liveness for /healthz, and a scheduler thread that runs the periodic
+jobs (cms.periodic) that fall due, each once across all workers."""
 
 from __future__ import annotations
 
@@ -10,28 +11,50 @@ import threading
 import uuid
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
-from wagtail import hooks
 
+from .periodic import run_due_jobs
 from .services import record_worker_heartbeat
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_INTERVAL = 10  # seconds; WORKER_HEARTBEAT_TIMEOUT must stay well above it
 
+class _Ticker(threading.Thread):
+    """Calls `tick()` every `interval` seconds until stopped; a failing tick is logged, not fatal."""
 
-class Heartbeat(threading.Thread):
-    def __init__(self, *, worker_id: str, backend: str, interval: float = HEARTBEAT_INTERVAL):
-        super().__init__(name="dangke-heartbeat", daemon=True)
-        self.worker_id = worker_id
-        self.backend = backend
+    def __init__(self, *, name: str, interval: float):
+        super().__init__(name=name, daemon=True)
         self.interval = interval
-        self.started_at = timezone.now()
         self.stopping = threading.Event()
 
+    def tick(self) -> None:
+        raise NotImplementedError
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                close_old_connections()
+                self.tick()
+            except Exception:
+                logger.exception("%s failed", self.name)
+            finally:
+                close_old_connections()
+            self.stopping.wait(self.interval)
+        connections.close_all()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+class Heartbeat(_Ticker):
+    def __init__(self, *, worker_id: str, backend: str, interval: float | None = None):
+        super().__init__(name="dangke-heartbeat", interval=interval or settings.WORKER_TICK_SECONDS)
+        self.worker_id = worker_id
+        self.backend = backend
+        self.started_at = timezone.now()
+
     def beat(self) -> None:
-        close_old_connections()
         record_worker_heartbeat(
             worker_id=self.worker_id,
             hostname=socket.gethostname(),
@@ -39,24 +62,21 @@ class Heartbeat(threading.Thread):
             backend=self.backend,
             started_at=self.started_at,
         )
-        for fn in hooks.get_hooks("dangke_worker_periodic"):
-            try:
-                fn()
-            except Exception:  # one broken periodic job must not stop the heartbeat
-                logger.exception("periodic job %s failed", fn)
 
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                self.beat()
-            except Exception:
-                logger.exception("heartbeat failed")
-            finally:
-                close_old_connections()
-            self.stopping.wait(self.interval)
+    tick = beat
 
-    def stop(self) -> None:
-        self.stopping.set()
+
+class Scheduler(_Ticker):
+    """Runs due periodic jobs in its own thread, so a long sweep never delays the heartbeat."""
+
+    def __init__(self, *, worker_id: str, interval: float | None = None):
+        super().__init__(name="dangke-scheduler", interval=interval or settings.WORKER_TICK_SECONDS)
+        self.worker_id = worker_id
+
+    def tick(self) -> None:
+        ran = run_due_jobs(worker_id=self.worker_id)
+        if ran:
+            logger.info("periodic jobs run: %s", ", ".join(ran))
 
 
 def backend_path() -> str:
@@ -68,10 +88,14 @@ def run_worker(*, burst: bool = False, queues: list[str] | None = None) -> None:
     backend = backend_path()
     heartbeat = Heartbeat(worker_id=worker_id, backend=backend)
     heartbeat.beat()
-    if not burst:
+    scheduler = Scheduler(worker_id=worker_id)
+    if burst:
+        scheduler.tick()  # a burst run sweeps once too, then drains the queue
+    else:
         heartbeat.start()
+        scheduler.start()
     try:
-        if backend.startswith("django_tasks_rq"):
+        if "RQBackend" in backend:
             _run_rq_worker(burst=burst, queues=queues)
         elif backend.startswith("django_tasks_db"):
             _run_db_worker(worker_id=worker_id, burst=burst, queues=queues)
@@ -79,6 +103,7 @@ def run_worker(*, burst: bool = False, queues: list[str] | None = None) -> None:
             raise RuntimeError(f"TASKS backend {backend} has no worker; tasks run where they are enqueued")
     finally:
         heartbeat.stop()
+        scheduler.stop()
 
 
 def _run_db_worker(*, worker_id: str, burst: bool, queues: list[str] | None) -> None:

@@ -16,6 +16,9 @@ class RecordingFactory(factory.django.DjangoModelFactory):
     type = "video"
     file = factory.Sequence(lambda n: f"factory/{n}/lesson.mp4")
     duration = 1800.0
+    members_only = False
+    # Where the files sit follows the audience unless a test says otherwise (the state at rest).
+    files_private = factory.SelfAttribute("members_only")
 
     class Meta:
         model = Recording

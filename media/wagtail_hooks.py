@@ -22,20 +22,26 @@ def register_pipeline_admin_urls():
     return [path("media-pipeline/", include(admin_patterns))]
 
 
-@hooks.register("dangke_worker_periodic")
-def requeue_abandoned_transcodes():
-    services.sweep_expired_leases()
-    services.sweep_expired_uploads()
+@hooks.register("dangke_periodic_jobs")
+def media_periodic_jobs():
+    """Run by the task workers, once across them (cms.periodic): transcodes whose worker died go back
+    on the queue soon after their lease expires; abandoned uploads are cleared now and then."""
+    return [
+        {"name": "media.sweep_expired_leases", "every": 30, "run": services.sweep_expired_leases},
+        {"name": "media.sweep_expired_uploads", "every": 600, "run": services.sweep_expired_uploads},
+    ]
 
 
-@hooks.register("dangke_worker_periodic")
-def recover_from_the_database():
+@hooks.register("dangke_periodic_jobs")
+def media_recovery_jobs():
     """Work whose queue message was lost (Redis restarted empty) is found again in the database:
     recordings still waiting for a transcode, files not yet where their audience says, and work
     folders that dead attempts left."""
-    services.requeue_stuck_recordings()
-    services.requeue_privacy_behind()
-    services.sweep_stale_work_folders()
+    return [
+        {"name": "media.requeue_stuck_recordings", "every": 60, "run": services.requeue_stuck_recordings},
+        {"name": "media.requeue_privacy_behind", "every": 30, "run": services.requeue_privacy_behind},
+        {"name": "media.sweep_stale_work_folders", "every": 3600, "run": services.sweep_stale_work_folders},
+    ]
 
 
 @hooks.register("dangke_health_checks")

@@ -7,6 +7,7 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signal_handlers
+        from . import recovery, signal_handlers
 
         signal_handlers.connect()
+        recovery.connect()

@@ -117,3 +117,20 @@ class SuggestEntry(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class IndexReceipt(models.Model):
+    """What the last index update for a document did, and when its task started (search.recovery).
+    The recovery sweep compares these with the pages themselves to find updates that were lost
+    (a queue that went away with its jobs) and queues them again."""
+
+    key = models.CharField(max_length=120, unique=True)  # "lesson:42"
+    indexed = models.BooleanField()  # False: the update dropped it (unpublished, private, deleted)
+    audience = models.CharField(max_length=20, blank=True)
+    started_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "搜索索引回执"
+
+    def __str__(self):
+        return self.key

@@ -51,3 +51,13 @@ def rebuild_search_index(*, home_page, stdout):
 
     count = rebuild_index()
     stdout.write(f"搜索索引：{count} 篇")
+
+
+@hooks.register("dangke_periodic_jobs")
+def search_periodic_jobs():
+    from django.conf import settings
+
+    from .recovery import recover_index
+
+    # Index updates lost with a queue are found from the database and queued again.
+    return [{"name": "search.recover_index", "every": settings.SEARCH_RECOVERY_INTERVAL, "run": recover_index}]

@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 
+from tests.ci_guard import pytest_runtest_makereport  # noqa: F401 (the CI guard is a hook of this conftest)
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",

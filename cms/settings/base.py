@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_tasks_rq",
     "django_rq",
     "storages",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before anything that could touch the database, redirect or check the host.
+    "cms.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a sign-in refused by the limits (cms.backends.auth) into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -117,15 +122,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer fails a request (and /healthz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, tasks ---------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+# Seconds a Redis call may take before it counts as down (the cache then answers "miss").
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
 if REDIS_URL:
-    CACHES = {"default": env.cache_url_config(REDIS_URL.replace("redis://", "rediscache://", 1))}
+    # cms.backends.cache: Django's Redis cache that degrades to misses (and logs) when Redis is down,
+    # so pages that do not need the cache keep working; sessions fall back to the database.
+    CACHES = {
+        "default": {
+            "BACKEND": "cms.backends.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "retry_after": env.float("REDIS_RETRY_AFTER", default=5.0),
+            },
+        }
+    }
 else:
-    # A file cache is shared by the web server and the worker process (login throttling, health).
+    # A file cache is shared by the web server and the worker process (health, cached pages).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -143,15 +166,24 @@ ACCOUNT_MENU_CACHE_SECONDS = env.int("ACCOUNT_MENU_CACHE_SECONDS", default=60)
 # (give it its own worker: `run_worker --queue privacy`).
 TASK_QUEUES = ["default", "transcode", "privacy"]
 if REDIS_URL:
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+    # django_tasks_rq's backend, except that an enqueue while Redis is down is logged instead of
+    # failing the request; the periodic recovery sweeps queue such work again from the database.
+    TASKS = {"default": {"BACKEND": "cms.backends.tasks.ResilientRQBackend", "QUEUES": TASK_QUEUES}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
-RQ_QUEUES = {
-    name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 6 * 3600}
-    for name in TASK_QUEUES
-}
+# Enqueueing gives up quickly when Redis is down (no socket_timeout: the worker blocks on the queue).
+_RQ_URL = REDIS_URL or "redis://127.0.0.1:6379/0"
+if "socket_connect_timeout=" not in _RQ_URL:
+    _RQ_URL += ("&" if "?" in _RQ_URL else "?") + f"socket_connect_timeout={max(REDIS_SOCKET_TIMEOUT, 1.0)}"
+RQ_QUEUES = {name: {"URL": _RQ_URL, "DEFAULT_TIMEOUT": 6 * 3600} for name in TASK_QUEUES}
 # The worker's heartbeat is older than this: /healthz reports the worker as stopped.
 WORKER_HEARTBEAT_TIMEOUT = env.int("WORKER_HEARTBEAT_TIMEOUT", default=60)
+# How often a worker writes its heartbeat and looks for due periodic jobs (cms.periodic).
+WORKER_TICK_SECONDS = env.float("WORKER_TICK_SECONDS", default=10.0)
+# /healthz gives each check this many seconds before it reports it as timed out.
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=3.0)
+# Scheduled publishing and unpublishing (Wagtail's go-live and expiry dates) runs this often.
+SCHEDULED_PUBLISHING_INTERVAL = env.int("SCHEDULED_PUBLISHING_INTERVAL", default=60)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -163,9 +195,31 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
-# Failed sign-ins allowed per username and per client address within the window.
+# Sign-in limits (django-axes, on every form that signs in: the site's, the Wagtail admin's, any other
+# authenticate() call with a request): after this many failures for one username, or from one client
+# address, sign-in is refused for the window (seconds, counted from the last failure).
 LOGIN_RATE_LIMIT_ATTEMPTS = env.int("LOGIN_RATE_LIMIT_ATTEMPTS", default=5)
 LOGIN_RATE_LIMIT_WINDOW = env.int("LOGIN_RATE_LIMIT_WINDOW", default=15 * 60)
+AUTHENTICATION_BACKENDS = [
+    "cms.backends.auth.SignInLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # in the database: no Redis needed
+AXES_FAILURE_LIMIT = "cms.services.sign_in_failure_limit"
+AXES_COOLOFF_TIME = "cms.services.sign_in_cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_CLIENT_IP_CALLABLE = "security.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "cms.views.sign_in_locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Successful and failed sign-ins are logged (axes AccessLog) and kept this many days.
+SIGN_IN_LOG_DAYS = env.int("SIGN_IN_LOG_DAYS", default=90)
+
+# --- Proxies --------------------------------------------------------------------------------
+# Addresses (or networks) of the proxies in front of Django: nginx, and a load balancer in front of
+# it. X-Forwarded-For is believed only from these (security.client_ip); keep it to what you run.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -346,3 +400,6 @@ BRANCHES_ROUTE_PAGE_TYPE = "routes.RoutePage"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.modelsearch_backend"}}
 # Seconds the Elasticsearch backend waits for one request.
 SEARCH_ES_TIMEOUT = env.int("SEARCH_ES_TIMEOUT", default=10)
+# The index recovery sweep (search.recovery) runs this often and queues at most this many updates a run.
+SEARCH_RECOVERY_INTERVAL = env.int("SEARCH_RECOVERY_INTERVAL", default=600)
+SEARCH_RECOVERY_BATCH = env.int("SEARCH_RECOVERY_BATCH", default=500)

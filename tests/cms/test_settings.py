@@ -40,7 +40,7 @@ def test_scale_out_engines_from_the_environment():
         AWS_STORAGE_BUCKET_NAME="dangke",
     )
     assert out.returncode == 0, out.stderr
-    assert "django_tasks_rq.RQBackend" in out.stdout
+    assert "RQBackend" in out.stdout  # django_tasks_rq's, degrading when Redis is down
     assert "postgresql" in out.stdout
     assert "redis" in out.stdout.lower()
     assert "storages.backends.s3.S3Storage" in out.stdout
