@@ -3,18 +3,23 @@ the analyzer learns from the registry. Views, tasks and commands call these; bac
 
 from __future__ import annotations
 
+import html
 import logging
 import math
 import re
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .analysis import CJK_RUN, QueryPlan, dictionary_changed, fold, get_analyzer
+from . import query_filters
+from .analysis import ASCII_WORD, CJK_RUN, KIND_WORD, QueryPlan, dictionary_changed, fold, get_analyzer
 from .backends import get_search_backend
-from .backends.base import FACET_NAMES, SearchRequest, StoredDocument
+from .backends.base import FACET_NAMES, SearchRequest, StoredDocument, index_generation
+from .query_filters import QueryFilter
 from .registry import AUDIENCE_MEMBERS, AUDIENCE_PUBLIC, SearchDocument, get_document_type, get_document_types
 
 logger = logging.getLogger(__name__)
@@ -32,6 +37,19 @@ FACET_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class SynonymMatch:
+    """A query word a hit holds only through a synonym: why it matched."""
+
+    word: str  # the query word as typed
+    synonym: str  # the synonym the document holds
+    source: str  # "editor" (the editors' list) or "thesaurus" (同义词词林)
+
+    @property
+    def source_label(self) -> str:
+        return "编辑维护的同义词" if self.source == "editor" else "同义词词林"
+
+
 @dataclass
 class Hit:
     type: str
@@ -41,17 +59,30 @@ class Hit:
     snippet: SafeString  # HTML with <mark> around matches; everything else escaped
     score: float
     transcript_start: float | None = None  # seconds into the recording when the match is spoken
+    synonym_matches: list[SynonymMatch] = field(default_factory=list)
+
+    @property
+    def snippet_text(self) -> str:
+        """The snippet as plain text (no markup, nothing escaped)."""
+        return html.unescape(re.sub(r"</?mark>", "", str(self.snippet)))
 
     def as_json(self) -> dict:
+        # `title` and `snippet` are plain text (escape them where they are shown); `snippet_html`
+        # is the snippet escaped, with only <mark> elements around the matches.
         data = {
             "type": self.type,
             "title": self.title,
             "url": self.url,
-            "snippet": str(self.snippet),
+            "snippet": self.snippet_text,
+            "snippet_html": str(self.snippet),
             "score": round(self.score, 4),
         }
         if self.transcript_start is not None:
             data["transcript_start"] = self.transcript_start
+        if self.synonym_matches:
+            data["matched_through_synonyms"] = [
+                {"word": m.word, "synonym": m.synonym, "source": m.source} for m in self.synonym_matches
+            ]
         return data
 
 
@@ -71,6 +102,11 @@ class SearchResults:
     page: int
     page_size: int
     facets: dict[str, list[FacetOption]] = field(default_factory=dict)
+    # Filters recognised in the query's text (2023年, 老党员), applied; `searched` is what was left.
+    recognised_filters: list[QueryFilter] = field(default_factory=list)
+    searched: str = ""
+    # Filters recognised in the text that let nothing through: the query was searched as typed instead.
+    ignored_filters: list[QueryFilter] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)  # autocomplete on titles and names
     did_you_mean: str | None = None
     corrected: bool = False  # the hits are for `did_you_mean`, not for the query as typed
@@ -99,19 +135,31 @@ def audiences_for(user) -> tuple[str, ...]:
 
 
 def search(
-    query: str, *, types=None, filters=None, user, page: int = 1, page_size: int = PAGE_SIZE, exact: bool = False
+    query: str, *, types=None, filters=None, user, page: int = 1, page_size: int = PAGE_SIZE, exact: bool = False,
+    recognise_filters: bool = True,
 ) -> SearchResults:
-    """Hits the user may see, facets, suggestions. `exact` turns off the spelling correction."""
+    """Hits the user may see, facets, suggestions. `exact` turns off the spelling correction;
+    `recognise_filters` the filters typed into the query (a year, series, speaker role, district)."""
     query = (query or "").strip()[:200]
     page = min(max(1, int(page or 1)), MAX_PAGE)
     analyzer = get_analyzer()
-    plan = analyzer.plan(query)
     filters = {k: str(v) for k, v in (filters or {}).items() if k in FACET_NAMES and k != "type" and v}
     types = tuple(t for t in (types or ()) if t)
-    empty = SearchResults(query=query, hits=[], count=0, page=page, page_size=page_size)
-    if plan.is_empty:
-        return empty
     backend = get_search_backend()
+    words, recognised = query, []
+    if recognise_filters and query:
+        words, recognised = query_filters.recognise(
+            query, facet_vocabulary(backend, audiences_for(user)), words=lambda run: analyzer.words(run, for_search=False),
+            terms=analyzer.terms,
+        )
+        # A filter chosen on the page wins over one typed for the same facet.
+        recognised = [f for f in recognised if f.name not in filters]
+        filters.update({f.name: f.value for f in recognised})
+    plan = analyzer.plan(words)
+    empty = SearchResults(query=query, hits=[], count=0, page=page, page_size=page_size,
+                          recognised_filters=recognised, searched=words)
+    if plan.is_empty and not recognised:
+        return empty
     request = SearchRequest(
         plan=plan,
         audiences=audiences_for(user),
@@ -119,10 +167,11 @@ def search(
         filters=filters,
         offset=(page - 1) * page_size,
         limit=page_size,
+        match_all=plan.is_empty,
     )
     # A word that is not a known term but sounds like one (关向英 for 关向应): search for the term,
     # and say so, with a link to search for exactly what was typed.
-    did_you_mean = analyzer.correct(query) if not exact else None
+    did_you_mean = analyzer.correct(words) if not exact and not plan.is_empty else None
     corrected = False
     if did_you_mean:
         request.plan = analyzer.plan(did_you_mean)
@@ -137,6 +186,16 @@ def search(
         request.loose = True
         raw = backend.search(request)
         relaxed = raw.total > 0
+    if raw.total == 0 and recognised:
+        # 金州 may be the district or a word of the text: with nothing under the filter, search the
+        # words as typed, and say so.
+        fallback = search(query, types=types, filters={k: v for k, v in filters.items()
+                                                       if k not in {f.name for f in recognised}},
+                          user=user, page=page, page_size=page_size, exact=exact, recognise_filters=False)
+        fallback.ignored_filters = recognised
+        return fallback
+    if did_you_mean and recognised:
+        did_you_mean = " ".join([did_you_mean, *(f.text for f in recognised)])
     plan = request.plan
     hits = [_hit(h.document, h.score, plan) for h in raw.hits]
     return SearchResults(
@@ -152,7 +211,29 @@ def search(
         relaxed=relaxed,
         count_is_lower_bound=raw.total_is_lower_bound,
         facets_are_sample=raw.facets_are_sample,
+        recognised_filters=recognised,
+        searched=words,
     )
+
+
+# The facet values an index holds, per backend and audience, for recognising filters in a query (a
+# DISTINCT over every facet row, too dear per query at 100,000 documents): read again
+# after this many seconds, or at once when this process wrote to an index.
+VOCABULARY_SECONDS = 300
+_vocabulary_cache: dict[str, tuple[int, float, dict]] = {}
+_vocabulary_lock = threading.Lock()
+
+
+def facet_vocabulary(backend, audiences: tuple[str, ...]) -> dict[str, list[str]]:
+    key = f"{backend.alias}:{backend.name}:{id(backend)}:{','.join(audiences)}"
+    cached = _vocabulary_cache.get(key)
+    now = time.monotonic()
+    if cached and cached[0] == index_generation[0] and now - cached[1] < VOCABULARY_SECONDS:
+        return cached[2]
+    with _vocabulary_lock:
+        vocabulary = backend.facet_vocabulary(query_filters.RECOGNISED_FACETS, audiences=audiences)
+        _vocabulary_cache[key] = (index_generation[0], now, vocabulary)
+    return vocabulary
 
 
 def suggest(text: str, *, user, limit: int = 8) -> list[str]:
@@ -207,7 +288,7 @@ def _terms_for_highlight(plan: QueryPlan) -> list[str]:
     # Words the text may hold only in part (a name typed with a wrong character) fall back to pairs.
     for group in plan.groups:
         for alternative in group.alternatives:
-            if not alternative.pinyin and len(alternative.tokens) > 1:
+            if alternative.kind == KIND_WORD and len(alternative.tokens) > 1:
                 terms.extend(alternative.tokens)
     return list(dict.fromkeys(terms))
 
@@ -240,9 +321,29 @@ def highlight(text: str, plan: QueryPlan, *, length: int = SNIPPET_LENGTH) -> tu
 def _group_terms(group) -> list[str]:
     terms = [group.word]
     for alternative in group.alternatives:
-        if not alternative.pinyin:
+        if alternative.synonym:
+            terms.append(alternative.label)
+        elif alternative.kind == KIND_WORD:
             terms.append("".join(alternative.tokens) if len(alternative.tokens) == 1 else alternative.tokens[0])
     return terms
+
+
+def synonym_matches(document: StoredDocument, plan: QueryPlan) -> list[SynonymMatch]:
+    """The query words this document holds only through a synonym, and which synonym."""
+    groups = [g for g in plan.groups if not ASCII_WORD.match(g.word) and any(a.synonym for a in g.alternatives)]
+    if not groups:
+        return []
+    text = fold(" ".join([document.title, document.summary, document.body, *document.fields.values(),
+                          *(cue for _, cue in document.transcript)]))
+    found = []
+    for group in groups:
+        holds = lambda alternative: all(token in text for token in alternative.tokens)  # noqa: E731
+        if any(a.kind == KIND_WORD and holds(a) for a in group.alternatives):
+            continue
+        synonym = next((a for a in group.alternatives if a.synonym and holds(a)), None)
+        if synonym is not None:
+            found.append(SynonymMatch(word=group.word, synonym=synonym.label, source=synonym.source))
+    return found
 
 
 def _hit(document: StoredDocument, score: float, plan: QueryPlan) -> Hit:
@@ -274,6 +375,7 @@ def _hit(document: StoredDocument, score: float, plan: QueryPlan) -> Hit:
         snippet=best_snippet,
         score=score,
         transcript_start=transcript_start,
+        synonym_matches=synonym_matches(document, plan),
     )
 
 

@@ -1,3 +1,4 @@
+import re
 from urllib.parse import urlencode
 
 from django.http import JsonResponse
@@ -5,31 +6,86 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from . import services
+from .analysis import fold
 from .backends.base import FACET_NAMES
+
+MAX_QUERY_LENGTH = 200
+MAX_PARAMETER_LENGTH = 200  # a series title or district is far shorter
+MAX_TYPES = 10
+TOO_LONG = "搜索词太长了，请控制在 200 个字以内。"
+BAD_CHARACTER = "搜索参数中含有无法识别的字符（如空字符），请删除后重试。"
+BAD_PARAMETER = "筛选参数无效：{name} 太长或太多。"
 
 
 def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except (TypeError, ValueError):
-        return 1
+    value = request.GET.get("page", "1")
+    if len(value) > 6 or not value.isdigit():
+        return 1  # not a page number: the first page, as a visitor following a mangled link expects
+    return max(1, int(value))
 
 
 def _filters(request) -> dict[str, str]:
     return {name: request.GET[name] for name in FACET_NAMES if name != "type" and request.GET.get(name)}
 
 
+def _input_error(request) -> str:
+    """A Chinese message when a parameter cannot be searched at all (a NUL byte, which PostgreSQL
+    cannot store or compare; a parameter far longer than any value), else ""."""
+    for values in request.GET.lists():
+        if any("\x00" in value for value in values[1]):
+            return BAD_CHARACTER
+    if len(request.GET.get("q", "").strip()) > MAX_QUERY_LENGTH:
+        return TOO_LONG
+    types = request.GET.getlist("type")
+    if len(types) > MAX_TYPES or any(len(t) > 40 for t in types):
+        return BAD_PARAMETER.format(name="type")
+    for name in FACET_NAMES:
+        if any(len(value) > MAX_PARAMETER_LENGTH for value in request.GET.getlist(name)):
+            return BAD_PARAMETER.format(name=name)
+    return ""
+
+
+def _clean(value: str) -> str:
+    return value.replace("\x00", "")
+
+
+def query_without(query: str, text: str) -> str:
+    """The query with a recognised filter's words taken out (the link of its chip)."""
+    for source in (query, fold(query)):
+        position = source.find(text)
+        if position >= 0:
+            return re.sub(r"\s+", " ", source[:position] + " " + source[position + len(text):]).strip()
+    return query
+
+
+def active_filters(results, query: str, link) -> list[dict]:
+    """Chips for the filters in force: those recognised in the query (removing one takes its words
+    out of the query) and those chosen on the page (removing one drops the parameter)."""
+    chips = [
+        {"name": f.name, "label": f.label, "value": f.value, "text": f.text, "source": "query",
+         "url": link(q=query_without(query, f.text), page="")}
+        for f in results.recognised_filters
+    ]
+    recognised = {f.name for f in results.recognised_filters}
+    for name, options in results.facets.items():
+        for option in options:
+            if option.selected and name not in recognised:
+                chips.append({"name": name, "label": services.FACET_LABELS[name], "value": option.label,
+                              "text": option.value, "source": "parameter", "url": link(**{name: "", "page": ""})})
+    return chips
+
+
 @require_GET
 def search_page(request):
-    query = request.GET.get("q", "").strip()
+    error = _input_error(request)
+    query = _clean(request.GET.get("q", "")).strip()[:MAX_QUERY_LENGTH]
     types = [t for t in request.GET.getlist("type") if t]
     filters = _filters(request)
     results = None
-    error = ""
-    if len(query) > 200:
-        error = "搜索词太长了，请控制在 200 个字以内。"
-        query = query[:200]
-    if query:
+    if error and error != TOO_LONG:
+        # Nothing is searched; the form keeps what can be kept of what was typed.
+        query, types, filters = query.replace("\x00", ""), [], {}
+    elif query:
         results = services.search(query, types=types, filters=filters, user=request.user, page=_page_number(request),
                                   exact=bool(request.GET.get("exact")))
     base = {"q": query, **filters}
@@ -63,13 +119,15 @@ def search_page(request):
         "results": results,
         "error": error,
         "facet_groups": facet_groups,
+        "filter_chips": active_filters(results, query, link) if results else [],
         "has_filters": bool(types or filters),
         "clear_filters_url": "?" + urlencode({"q": query}),
         "next_url": link(page=results.page + 1) if results and results.has_next else "",
         "previous_url": link(page=results.page - 1) if results and results.has_previous else "",
         "exact_url": "?" + urlencode({"q": query, "exact": "1"}),
     }
-    return render(request, "search/search.html", context)
+    status = 400 if error and error != TOO_LONG else 200
+    return render(request, "search/search.html", context, status=status)
 
 
 def _json(data, status=200):
@@ -78,20 +136,41 @@ def _json(data, status=200):
 
 @require_GET
 def search_api(request):
+    """JSON search. Each result's `title` and `snippet` are plain text (escape them to show them);
+    `snippet_html` is the snippet escaped, with only <mark> elements around the matches.
+    `filters` lists the filters in force, with the query link that removes each."""
+    error = _input_error(request)
+    if error:
+        return _json({"error": error}, status=400)
     query = request.GET.get("q", "").strip()
     if not query:
         return _json({"error": "请提供搜索词 q。"}, status=400)
-    if len(query) > 200:
-        return _json({"error": "搜索词太长了，请控制在 200 个字以内。"}, status=400)
     types = [t for t in request.GET.getlist("type") if t]
-    results = services.search(query, types=types, filters=_filters(request), user=request.user,
+    filters = _filters(request)
+    results = services.search(query, types=types, filters=filters, user=request.user,
                               page=_page_number(request), exact=bool(request.GET.get("exact")))
+    base = {"q": query, **filters}
+    if types:
+        base["type"] = types[0]
+
+    def link(**changes):
+        params = {**base, **changes}
+        return "?" + urlencode({k: v for k, v in params.items() if v})
+
     return _json(
         {
             "count": results.count,
             "count_is_lower_bound": results.count_is_lower_bound,
             "facets_are_sample": results.facets_are_sample,
             "page": results.page,
+            "searched": results.searched,  # the words searched once recognised filters are taken out
+            # Filters recognised in the text that matched nothing: the query was searched as typed.
+            "ignored_filters": [{"name": f.name, "value": f.value, "text": f.text} for f in results.ignored_filters],
+            "filters": [
+                {**{k: chip[k] for k in ("name", "label", "value", "text", "source")},
+                 "remove_url": request.path + chip["url"]}
+                for chip in active_filters(results, query, link)
+            ],
             "results": [hit.as_json() for hit in results.hits],
             "facets": {
                 name: [{"value": o.value, "label": o.label, "count": o.count} for o in options]
@@ -104,4 +183,7 @@ def search_api(request):
 
 @require_GET
 def suggest_api(request):
+    error = _input_error(request)
+    if error:
+        return _json({"error": error}, status=400)
     return _json({"suggestions": services.suggest(request.GET.get("q", ""), user=request.user)})

@@ -8,6 +8,7 @@ switch to the scale-out engines.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("DANGKE_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -403,3 +404,7 @@ SEARCH_ES_TIMEOUT = env.int("SEARCH_ES_TIMEOUT", default=10)
 # The index recovery sweep (search.recovery) runs this often and queues at most this many updates a run.
 SEARCH_RECOVERY_INTERVAL = env.int("SEARCH_RECOVERY_INTERVAL", default=600)
 SEARCH_RECOVERY_BATCH = env.int("SEARCH_RECOVERY_BATCH", default=500)
+# The thesaurus that widens queries (search/thesaurus.py): "cilin" (同义词词林, the default) or "none".
+SEARCH_THESAURUS = env.str("SEARCH_THESAURUS", default="cilin")
+if SEARCH_THESAURUS not in ("cilin", "none"):
+    raise ImproperlyConfigured(f"SEARCH_THESAURUS must be 'cilin' or 'none', not {SEARCH_THESAURUS!r}.")

@@ -61,6 +61,8 @@ class SearchRequest:
     limit: int = 10
     loose: bool = False  # any token instead of every word: the fallback when nothing matched
     with_facets: bool = True
+    # Every document the filters let through, newest first (the query was only filters).
+    match_all: bool = False
 
 
 class BaseSearchBackend:
@@ -110,6 +112,12 @@ class BaseSearchBackend:
         """(ok, detail) for /healthz."""
         raise NotImplementedError(f"{type(self).__name__} has no health check")
 
+    def facet_vocabulary(self, names: Iterable[str], *, audiences: tuple[str, ...]) -> dict[str, list[str]]:
+        """Every value the documents these audiences may see hold for these facets (series titles,
+        speaker roles, districts, years), for recognising them in a query's text. Values of
+        documents a visitor may not see stay out: recognising them would tell that they exist."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list facet values")
+
     # --- shared helpers -----------------------------------------------------------------------
     @staticmethod
     def facet_values(document: SearchDocument) -> dict[str, list[str]]:
@@ -148,6 +156,15 @@ class BaseSearchBackend:
             body=document.body,
             transcript=[cue.text for cue in document.transcript],
         )
+
+
+# Bumped by every write to an index in this process, so caches of what an index holds (the facet
+# vocabulary) notice at once here; other processes notice within their cache's lifetime.
+index_generation = [0]
+
+
+def index_changed() -> None:
+    index_generation[0] += 1
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:

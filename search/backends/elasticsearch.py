@@ -38,13 +38,16 @@ from elasticsearch.dsl import (
 )
 from tqdm import tqdm
 
-from ..analysis import QueryPlan
+from ..analysis import MODE_ANY, Alternative, QueryGroup, QueryPlan, coverage_threshold
 from ..registry import SearchDocument
-from .base import FACET_NAMES, BackendResults, BaseSearchBackend, SearchRequest, StoredDocument
+from .base import FACET_NAMES, BackendResults, BaseSearchBackend, SearchRequest, StoredDocument, index_changed
 
 token_analyzer = analyzer("dangke_tokens", tokenizer="whitespace", filter=["lowercase"])
 WORD_FIELDS = ["title^10", "names^4", "body", "transcript^0.6"]
 CJK_FIELDS = ["title.cjk^10", "names.cjk^4", "body.cjk", "transcript.cjk^0.6"]
+# Coverage (how much of the query a document holds, see search.analysis.WEIGHTS) enters the score
+# as this many points per query word, far above any BM25 score, so hits sort by coverage first.
+COVERAGE_SCALE = 100_000
 
 
 def token_field() -> Text:
@@ -65,6 +68,7 @@ class IndexedDocument(Document):
     body = token_field()
     transcript = token_field()
     pinyin = Text(analyzer=token_analyzer)
+    initials = Text(analyzer=token_analyzer)
     facets = Object(properties={name: Keyword() for name in FACET_NAMES})
     suggest = Completion(analyzer="simple", preserve_separators=False, max_input_length=100)
     # Shown, never searched.
@@ -74,7 +78,9 @@ class IndexedDocument(Document):
 
 
 class ElasticsearchQueryCompiler:
-    """QueryPlan → an Elasticsearch bool query."""
+    """QueryPlan → an Elasticsearch bool query. When the plan ranks by coverage, each query word
+    adds COVERAGE_SCALE × the weight of the heaviest form a document holds (constant scores in a
+    dis_max), and BM25 orders documents of equal coverage."""
 
     def compile(self, plan: QueryPlan, *, loose: bool) -> dict:
         if loose:
@@ -87,26 +93,41 @@ class ElasticsearchQueryCompiler:
                     "minimum_should_match": 1,
                 }
             }
-        groups = []
-        for group in plan.groups:
-            alternatives = []
-            for alternative in group.alternatives:
-                if alternative.pinyin:
-                    alternatives.append({"match_phrase": {"pinyin": {"query": " ".join(alternative.tokens), "boost": 2}}})
-                elif len(alternative.tokens) == 1:
-                    alternatives.append({"multi_match": {"query": alternative.tokens[0], "fields": WORD_FIELDS}})
-                else:
-                    alternatives.append(
-                        {
-                            "bool": {
-                                "must": [
-                                    {"multi_match": {"query": token, "fields": WORD_FIELDS}} for token in alternative.tokens
-                                ]
-                            }
-                        }
-                    )
-            groups.append({"bool": {"should": alternatives, "minimum_should_match": 1}})
+        coverage = plan.needs_coverage
+        groups = [self.group(group, coverage=coverage) for group in plan.groups]
+        if plan.mode == MODE_ANY:
+            return {"bool": {"should": groups, "minimum_should_match": 1}}
         return {"bool": {"must": groups}}
+
+    def alternative(self, alternative: Alternative) -> dict:
+        boost = alternative.weight
+        if alternative.pinyin:
+            return {"match_phrase": {"pinyin": {"query": " ".join(alternative.tokens), "boost": 2 * boost}}}
+        if alternative.initials:
+            return {"term": {"initials": {"value": alternative.tokens[0], "boost": boost}}}
+        if len(alternative.tokens) == 1:
+            return {"multi_match": {"query": alternative.tokens[0], "fields": WORD_FIELDS, "boost": boost}}
+        return {
+            "bool": {
+                "must": [{"multi_match": {"query": token, "fields": WORD_FIELDS}} for token in alternative.tokens],
+                "boost": boost,
+            }
+        }
+
+    def group(self, group: QueryGroup, *, coverage: bool) -> dict:
+        relevance = {"bool": {"should": [self.alternative(a) for a in group.alternatives], "minimum_should_match": 1}}
+        if not coverage:
+            return relevance
+        forms = [
+            {
+                "constant_score": {
+                    "filter": {"bool": {"should": [self.alternative(a) for a in alternatives], "minimum_should_match": 1}},
+                    "boost": COVERAGE_SCALE * alternatives[0].weight,
+                }
+            }
+            for alternatives in group.classes().values()
+        ]
+        return {"bool": {"must": [{"dis_max": {"queries": forms}}], "should": [relevance]}}
 
 
 class ElasticsearchSearchBackend(BaseSearchBackend):
@@ -185,6 +206,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             "body": " ".join(analyzed.body),
             "transcript": " ".join(analyzed.transcript),
             "pinyin": " ".join(analyzed.pinyin),
+            "initials": " ".join(analyzed.initials),
             "facets": self.facet_values(document),
             "suggest": {"input": list(dict.fromkeys(s[:100] for s in suggest_inputs))},
             "display": {
@@ -220,6 +242,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             bar.update(1)
         bar.close()
         self.client.indices.refresh(index=",".join(indexes))
+        index_changed()
         return written
 
     def _write_targets(self) -> list[str]:
@@ -242,6 +265,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         ]
         helpers.bulk(self.client, actions, raise_on_error=False)
         self.client.indices.refresh(index=",".join([live, *building]))
+        index_changed()
 
     def _drop_tombstones(self, index: str) -> None:
         while True:
@@ -308,26 +332,49 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             filters.append({"term": {f"facets.{name}": value}})
         return filters
 
-    def search(self, request: SearchRequest) -> BackendResults:
-        if request.plan.is_empty or not request.audiences:
-            return self.results_class(total=0, hits=[], facets={})
-        query = {
-            "bool": {
-                "must": [self.query_compiler_class().compile(request.plan, loose=request.loose)],
-                "filter": self._filters(request),
-            }
+    def facet_vocabulary(self, names, *, audiences: tuple[str, ...]) -> dict[str, list[str]]:
+        names = list(names)
+        if not names or not audiences:
+            return {}
+        self.ensure_index()
+        response = self.client.search(
+            index=self.alias_name, size=0, query={"terms": {"audience": list(audiences)}},
+            aggs={name: {"terms": {"field": f"facets.{name}", "size": 1000}} for name in names},
+        )
+        return {
+            name: [str(bucket["key"]) for bucket in aggregation["buckets"]]
+            for name, aggregation in (response.get("aggregations") or {}).items()
+            if aggregation["buckets"]
         }
+
+    def search(self, request: SearchRequest) -> BackendResults:
+        if (request.plan.is_empty and not request.match_all) or not request.audiences:
+            return self.results_class(total=0, hits=[], facets={})
+        if request.match_all:
+            matching = {"match_all": {}}
+            sort = [{"published_at": {"order": "desc", "missing": "_last"}}, {"key": "asc"}]
+        else:
+            matching = self.query_compiler_class().compile(request.plan, loose=request.loose)
+            sort = [{"_score": "desc"}, {"key": "asc"}]
+        query = {"bool": {"must": [matching], "filter": self._filters(request)}}
         body = {
             "query": query,
             "from": request.offset,
             "size": request.limit,
             "track_total_hits": True,
             "_source": ["key", "doc_type", "object_pk", "audience", "facets", "display"],
-            "sort": [{"_score": "desc"}, {"key": "asc"}],
+            "sort": sort,
         }
+        self.ensure_index()
+        if request.plan.mode == MODE_ANY and not request.loose and not request.match_all:
+            # Keep documents covering at least a share of what the best one covers: find the best first.
+            best = self.client.search(index=self.alias_name, query=query, size=1, source=False)
+            top = best["hits"]["hits"]
+            if top:
+                covered = int(float(top[0]["_score"]) // (COVERAGE_SCALE / 10)) / 10
+                body["min_score"] = coverage_threshold(covered) * COVERAGE_SCALE
         if request.with_facets:
             body["aggs"] = {name: {"terms": {"field": f"facets.{name}", "size": 20}} for name in FACET_NAMES}
-        self.ensure_index()
         response = self.client.search(index=self.alias_name, **body)
         hits = [
             self.hit_class(document=self._stored(hit["_source"]), score=float(hit["_score"] or 0))

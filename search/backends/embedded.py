@@ -10,25 +10,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from ..analysis import QueryPlan
+from ..analysis import MODE_ANY, WEIGHTS, Alternative, QueryPlan, coverage_threshold
 from ..models import FacetValue, IndexEntry, SuggestEntry
 from ..registry import SearchDocument
-from .base import BackendResults, BaseSearchBackend, SearchRequest, StoredDocument, batched
+from .base import BackendResults, BaseSearchBackend, SearchRequest, StoredDocument, batched, index_changed
 
 # FTS5 column order; bm25() takes one weight per column in this order.
-FTS_COLUMNS = ("title", "names", "body", "transcript", "pinyin")
-FTS_WEIGHTS = (10.0, 4.0, 1.0, 0.6, 2.0)
+FTS_COLUMNS = ("title", "names", "body", "transcript", "pinyin", "initials")
+FTS_WEIGHTS = (10.0, 4.0, 1.0, 0.6, 2.0, 1.0)
 WORD_COLUMNS = "{title names body transcript}"
 TITLE_COLUMNS = "{title names}"  # the title tier: what a document is called and who or where it is about
-# tsvector weight per stream (PostgreSQL has four: A title, B names, C body, D transcript or pinyin).
-PG_WEIGHTS = {"title": "A", "names": "B", "body": "C", "transcript": "D", "pinyin": "D"}
+# tsvector weight per stream (PostgreSQL has four: A title, B names, C body, D transcript, pinyin
+# and initials).
+PG_WEIGHTS = {"title": "A", "names": "B", "body": "C", "transcript": "D", "pinyin": "D", "initials": "D"}
 PG_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
 PG_MAX_POSITION = 16383
-TITLE_STREAMS = ("title", "names", "pinyin")  # what `title_vector` holds on PostgreSQL
+TITLE_STREAMS = ("title", "names", "pinyin", "initials")  # what `title_vector` holds on PostgreSQL
+# Initials share the vectors with words on PostgreSQL: a mark keeps "gxy" apart from a word "gxy".
+PG_INITIALS_MARK = "^"
 
 
 def _quote_fts(token: str) -> str:
@@ -40,24 +44,28 @@ def _quote_pg(token: str) -> str:
 
 
 class SQLiteQueryCompiler:
-    """QueryPlan → an FTS5 MATCH expression; `titles_only` keeps to the title tier."""
+    """QueryPlan → an FTS5 MATCH expression; `titles_only` keeps to the title tier. Groups are
+    joined with AND, or with OR when the plan ranks by coverage (MODE_ANY)."""
 
     def compile(self, plan: QueryPlan, *, loose: bool, titles_only: bool = False) -> str:
-        word_columns = TITLE_COLUMNS if titles_only else WORD_COLUMNS
         if loose:
             tokens = " OR ".join(_quote_fts(t) for t in plan.loose_tokens)
             return f"{{title names pinyin}} : ({tokens})" if titles_only else tokens
-        groups = []
-        for group in plan.groups:
-            alternatives = []
-            for alternative in group.alternatives:
-                if alternative.pinyin:
-                    alternatives.append("pinyin : " + _quote_fts(" ".join(alternative.tokens)))
-                else:
-                    words = " AND ".join(_quote_fts(t) for t in alternative.tokens)
-                    alternatives.append(f"{word_columns} : ({words})")
-            groups.append("(" + " OR ".join(alternatives) + ")")
-        return " AND ".join(groups)
+        joiner = " OR " if plan.mode == MODE_ANY else " AND "
+        return joiner.join(self.alternatives(g.alternatives, titles_only=titles_only) for g in plan.groups)
+
+    def alternatives(self, alternatives: list[Alternative], *, titles_only: bool = False) -> str:
+        word_columns = TITLE_COLUMNS if titles_only else WORD_COLUMNS
+        parts = []
+        for alternative in alternatives:
+            if alternative.pinyin:
+                parts.append("pinyin : " + _quote_fts(" ".join(alternative.tokens)))
+            elif alternative.initials:
+                parts.append("initials : " + _quote_fts(alternative.tokens[0]))
+            else:
+                words = " AND ".join(_quote_fts(t) for t in alternative.tokens)
+                parts.append(f"{word_columns} : ({words})")
+        return "(" + " OR ".join(parts) + ")"
 
 
 class PostgresQueryCompiler:
@@ -72,15 +80,21 @@ class PostgresQueryCompiler:
     def compile(self, plan: QueryPlan, *, loose: bool) -> str:
         if loose:
             return " | ".join(_quote_pg(t) for t in plan.loose_tokens)
-        groups = []
-        for group in plan.groups:
-            alternatives = []
-            for alternative in group.alternatives:
-                tokens = pinyin_pairs(alternative.tokens) if alternative.pinyin else alternative.tokens
-                if tokens:
-                    alternatives.append("(" + " & ".join(_quote_pg(t) for t in tokens) + ")")
-            groups.append("(" + " | ".join(alternatives) + ")")
-        return " & ".join(groups)
+        joiner = " | " if plan.mode == MODE_ANY else " & "
+        return joiner.join(self.alternatives(g.alternatives) for g in plan.groups)
+
+    def alternatives(self, alternatives: list[Alternative]) -> str:
+        parts = []
+        for alternative in alternatives:
+            if alternative.pinyin:
+                tokens = pinyin_pairs(alternative.tokens)
+            elif alternative.initials:
+                tokens = [PG_INITIALS_MARK + alternative.tokens[0]]
+            else:
+                tokens = alternative.tokens
+            if tokens:
+                parts.append("(" + " & ".join(_quote_pg(t) for t in tokens) + ")")
+        return "(" + " | ".join(parts) + ")"
 
 
 def pinyin_pairs(syllables) -> list[str]:
@@ -152,6 +166,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         for batch in batched(documents, self.batch_size):
             with transaction.atomic():
                 self._write_batch(batch)
+            index_changed()
             written += len(batch)
             bar.update(len(batch))
         bar.close()
@@ -218,7 +233,8 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                     placeholders = ", ".join(["%s"] * len(rows[0]))
                     cursor.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)  # noqa: S608
             cursor.executemany(
-                "INSERT INTO search_fts (rowid, title, names, body, transcript, pinyin) VALUES (%s, %s, %s, %s, %s, %s)",
+                "INSERT INTO search_fts (rowid, title, names, body, transcript, pinyin, initials) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 [(e.pk, *(" ".join(s[c]) for c in FTS_COLUMNS)) for e, s in zip(entries, streams, strict=True)],
             )
 
@@ -241,11 +257,13 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                 for entry, entry_streams in zip(entries, streams, strict=True):
                     titles = {name: entry_streams[name] for name in TITLE_STREAMS}
                     titles["pinyin"] = [*titles["pinyin"], *pinyin_pairs(titles["pinyin"])]
+                    titles["initials"] = [PG_INITIALS_MARK + t for t in titles["initials"]]
                     copy.write_row(
                         [
                             entry.pk,
                             *(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields),
-                            tsvector_literal({**entry_streams, "pinyin": titles["pinyin"]}),
+                            tsvector_literal({**entry_streams, "pinyin": titles["pinyin"],
+                                              "initials": titles["initials"]}),
                             tsvector_literal(titles),
                         ]
                     )
@@ -265,6 +283,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         with transaction.atomic():
             for batch in batched(keys, self.batch_size):
                 self._delete_keys(batch)
+        index_changed()
 
     def clear(self) -> None:
         with transaction.atomic():
@@ -274,6 +293,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             FacetValue.objects.all()._raw_delete(connection.alias)
             SuggestEntry.objects.all()._raw_delete(connection.alias)
             IndexEntry.objects.all()._raw_delete(connection.alias)
+        index_changed()
 
     def rebuild(self, documents: Iterable[SearchDocument], *, progress: bool = False) -> int:
         # Entries are written oldest first, so that ids follow publication and a broad query's
@@ -296,6 +316,17 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         index = "FTS5" if self.vendor == "sqlite" else "tsvector"
         return True, f"embedded ({index}), {rows} 篇"
 
+    def facet_vocabulary(self, names: Iterable[str], *, audiences: tuple[str, ...]) -> dict[str, list[str]]:
+        names = list(names)
+        vocabulary: dict[str, list[str]] = {}
+        if not names or not audiences:
+            return vocabulary
+        rows = (FacetValue.objects.filter(name__in=names, entry__audience__in=audiences)
+                .values_list("name", "value").distinct())
+        for name, value in rows:
+            vocabulary.setdefault(name, []).append(value)
+        return vocabulary
+
     # --- querying -----------------------------------------------------------------------------
     def _where(self, request: SearchRequest) -> tuple[str, list]:
         clauses = [f"e.audience IN ({', '.join(['%s'] * len(request.audiences))})"]
@@ -313,6 +344,9 @@ class EmbeddedSearchBackend(BaseSearchBackend):
     def _match(self, request: SearchRequest, *, titles_only: bool = False) -> tuple[str, str, list, str, list]:
         """(FROM, WHERE, its params, score expression, its params) for the request's query."""
         where, where_params = self._where(request)
+        if request.match_all:
+            # Filters only (a query that was all filters, 2024年 精品党课展播): newest first.
+            return "search_indexentry e", where, where_params, "0", []
         if self.vendor == "sqlite":
             match = self.sqlite_compiler_class().compile(request.plan, loose=request.loose, titles_only=titles_only)
             weights = ", ".join(str(w) for w in FTS_WEIGHTS)
@@ -341,6 +375,11 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         """(id, score) of the `limit` most recently indexed matches. The score is computed for those
         rows only, so a query that matches most of the index costs no more than a rare one."""
         source, condition, params, score, score_params = self._match(request, titles_only=titles_only)
+        if request.match_all:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT e.id, 0 FROM {source} WHERE {condition} ORDER BY e.id DESC LIMIT %s",  # noqa: S608
+                               [*params, limit])
+                return [(pk, 0.0) for pk, _ in cursor.fetchall()]
         if self.vendor == "sqlite":
             # FTS5 streams its rows newest first and scores only those the LIMIT lets through.
             sql = (
@@ -404,14 +443,60 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             values.sort(key=lambda item: (-item[1], item[0]))
         return facets
 
+    def _matching_ids(self, request: SearchRequest, alternatives: list[Alternative], ids: set[int]) -> set[int]:
+        """Which of `ids` hold one of these alternatives (ids come from one query's window)."""
+        if not ids:
+            return set()
+        with connection.cursor() as cursor:
+            if self.vendor == "sqlite":
+                # A rowid range keeps FTS5 to the window's part of each posting list.
+                expression = self.sqlite_compiler_class().alternatives(alternatives)
+                cursor.execute(
+                    "SELECT rowid FROM search_fts WHERE search_fts MATCH %s AND rowid >= %s AND rowid <= %s",
+                    [expression, min(ids), max(ids)],
+                )
+            else:
+                expression = self.postgres_compiler_class().alternatives(alternatives)
+                cursor.execute(
+                    "SELECT id FROM search_indexentry WHERE id = ANY(%s) AND search_vector @@ %s::tsquery",
+                    [list(ids), expression],
+                )
+            return {pk for (pk,) in cursor.fetchall()} & ids
+
+    def coverage(self, request: SearchRequest, ids: Iterable[int]) -> dict[int, float]:
+        """How much of the query each document covers: the sum over query words of the weight of
+        the heaviest form it holds (the word as typed 1, initials 0.6, an editor's synonym 0.8, a
+        thesaurus synonym 0.5)."""
+        ids = set(ids)
+        covered: dict[int, float] = dict.fromkeys(ids, 0.0)
+        if request.loose:
+            return covered
+        every_word_required = request.plan.mode != MODE_ANY and not request.match_all
+        for group in request.plan.groups:
+            remaining = set(ids)
+            classes = list(group.classes().items())
+            for position, (weight_class, alternatives) in enumerate(classes):
+                if every_word_required and position == len(classes) - 1:
+                    matched = remaining  # each match holds the group in some form: the lightest is left
+                else:
+                    matched = self._matching_ids(request, alternatives, remaining)
+                for pk in matched:
+                    covered[pk] += WEIGHTS[weight_class]
+                remaining -= matched
+                if not remaining:
+                    break
+        return covered
+
     def search(self, request: SearchRequest) -> BackendResults:
-        if request.plan.is_empty or not request.audiences:
+        if (request.plan.is_empty and not request.match_all) or not request.audiences:
             return self.results_class(total=0, hits=[], facets={})
         by_score = lambda row: (-row[1], -row[0])  # noqa: E731
         window = self._newest_matches(request, limit=self.rank_window + 1)
+        ranked_by_coverage = request.plan.needs_coverage and not request.match_all and not request.loose
         if len(window) <= self.rank_window:
             # Every match is in hand: rank them all, count and facet them exactly.
             ranked, total, sampled = sorted(window, key=by_score), len(window), False
+            candidates = window
         else:
             # A broad query (党员, 书记): ranking, counting or faceting every match would cost time
             # in proportion to the index. Rank the newest `rank_window` matches instead, after the
@@ -419,12 +504,32 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             # BM25's title boost favours anyway, so an older lesson named after the query is not
             # lost), and say "more than `rank_window`": no visitor pages further than that.
             window = window[: self.rank_window]
-            titles = sorted(self._newest_matches(request, limit=self.title_window, titles_only=True), key=by_score)
+            titles = [] if request.match_all else sorted(
+                self._newest_matches(request, limit=self.title_window, titles_only=True), key=by_score)
             in_titles = {pk for pk, _ in titles}
             ranked = titles + sorted((row for row in window if row[0] not in in_titles), key=by_score)
             total, sampled = self.rank_window, True
+            candidates = ranked
+            if ranked_by_coverage and request.plan.mode == MODE_ANY:
+                # Any word may match, so a common one fills the window: the documents holding
+                # every word are looked up on their own, so none of them is left out.
+                strict = self._newest_matches(replace(request, plan=replace(request.plan, mode="all")),
+                                              limit=self.rank_window)
+                known = {pk for pk, _ in candidates}
+                candidates = candidates + [row for row in strict if row[0] not in known]
+        faceted = [pk for pk, _ in window]
+        if ranked_by_coverage:
+            covered = self.coverage(request, [pk for pk, _ in candidates])
+            if request.plan.mode == MODE_ANY and covered:
+                least = coverage_threshold(max(covered.values()))
+                candidates = [row for row in candidates if covered[row[0]] >= least]
+                kept = {pk for pk, _ in candidates}
+                faceted = [pk for pk in faceted if pk in kept]
+                if not sampled:
+                    total = len(candidates)
+            ranked = sorted(candidates, key=lambda row: (-round(covered[row[0]], 3), -row[1], -row[0]))
         page = ranked[request.offset : request.offset + request.limit]
-        facets = self._facet_counts([pk for pk, _ in window]) if request.with_facets else {}
+        facets = self._facet_counts(faceted) if request.with_facets else {}
         entries = IndexEntry.objects.in_bulk([pk for pk, _ in page])
         hits = [self.hit_class(document=self._stored(entries[pk]), score=score) for pk, score in page]
         return self.results_class(

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 from wagtail import hooks
 
@@ -10,7 +11,7 @@ from cms.services import HealthCheck, record_worker_heartbeat
 # Checks run in their own threads with their own database connections: data must be committed.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "transcode"]}}
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(django_settings.TASK_QUEUES)}}
 
 
 def test_healthy_with_inline_tasks(client):

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
 from django_tasks import TaskResultStatus
 
 from cms.models import WorkerHeartbeat
@@ -15,7 +16,7 @@ TEST_REDIS = "redis://127.0.0.1:6379/15"
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_task_runs_through_the_database_worker(settings):
     settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "transcode"]}
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(django_settings.TASK_QUEUES)}
     }
     token = uuid.uuid4().hex
     result = worker_probe.enqueue(token)
@@ -69,6 +70,6 @@ def test_check_worker_command_round_trips_a_probe():
 def test_check_worker_command_fails_clearly_without_a_worker(settings):
     from django.core.management import CommandError, call_command
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "transcode"]}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(django_settings.TASK_QUEUES)}}
     with pytest.raises(CommandError, match="run_worker"):
         call_command("check_worker", "--timeout", "1")

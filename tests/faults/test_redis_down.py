@@ -2,6 +2,7 @@
 is lost: after the restart the periodic sweeps queue the lost index updates again."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from cms.periodic import registered_jobs, run_due_jobs
@@ -9,7 +10,7 @@ from search.services import search
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-QUEUES = ["default", "transcode"]
+QUEUES = list(django_settings.TASK_QUEUES)
 
 
 @pytest.fixture

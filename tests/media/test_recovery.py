@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+
 from media import services
 from media.models import Recording
 from media.services import ingest_file

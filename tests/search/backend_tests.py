@@ -10,7 +10,7 @@ from search.analysis import get_analyzer
 from search.backends.base import SearchRequest
 from search.registry import SearchDocument
 
-from .corpus import corpus
+from .corpus import corpus, harder_corpus
 
 
 @pytest.fixture
@@ -154,3 +154,82 @@ class BackendTests:
     def test_health_check(self, indexed):
         ok, detail = indexed.check()
         assert ok and indexed.name in detail
+
+    # --- harder queries (issue 13) ------------------------------------------------------------
+    @pytest.fixture
+    def harder(self, backend):
+        backend.rebuild(services.learn_names(harder_corpus()))
+        return backend
+
+    def test_pinyin_initials_find_titles_names_and_terms(self, harder):
+        assert self.titles("gxyjng")[0] == "关向应纪念馆"  # a site's name
+        assert self.titles("wjg")[0] == "学习雷锋精神 争做时代先锋"  # 王建国, the speaker
+        assert self.titles("shyk")[0] == "三会一课的由来与实践"  # a dictionary term in the title
+        assert self.titles("xxlfjszzsdxf")[0] == "学习雷锋精神 争做时代先锋"  # the whole title
+
+    def test_initials_are_not_used_for_chinese_queries(self, harder):
+        # "gxy" is matched by initials only when the whole query is Latin letters: with 纪念馆 beside
+        # it no document holds every word, and only the relaxed query finds something.
+        assert services.search("gxy 纪念馆", user=AnonymousUser()).relaxed
+        assert not services.search("gxy", user=AnonymousUser()).relaxed
+
+    def test_thesaurus_finds_a_synonym_with_no_shared_character(self, harder):
+        results = services.search("一尘不染", user=AnonymousUser())
+        titles = [hit.title for hit in results.hits]
+        assert titles[:2] and set(titles[:2]) == {"廉洁自律从小事做起", "两袖清风的老支书"}
+        hit = next(h for h in results.hits if h.title == "廉洁自律从小事做起")
+        assert [(m.word, m.synonym, m.source) for m in hit.synonym_matches] in (
+            [("一尘不染", "廉洁", "thesaurus")], [("一尘不染", "廉洁自律", "thesaurus")])
+
+    def test_typed_word_ranks_above_its_synonyms(self, harder):
+        results = services.search("两袖清风", user=AnonymousUser())
+        assert results.hits[0].title == "两袖清风的老支书"
+        assert results.hits[0].synonym_matches == []
+        assert "廉洁自律从小事做起" in [hit.title for hit in results.hits[1:]]
+
+    def test_question_words_and_filler_need_not_match(self, harder):
+        assert self.titles("请问雷锋精神在新时代还有什么意义呢")[0] == "雷锋日记里的螺丝钉"
+        assert self.titles("有没有讲关向应纪念馆的党课")[0] == "关向应纪念馆"
+
+    def test_question_ranks_by_how_many_words_a_document_covers(self, harder):
+        # No document holds all four words; the one holding three comes first.
+        titles = self.titles("青年怎样学习雷锋做螺丝钉精神")
+        assert titles[0] == "雷锋日记里的螺丝钉"
+        assert "学习雷锋精神 争做时代先锋" in titles[:3]
+
+    def test_filters_typed_into_the_query(self, harder):
+        results = services.search("2024年老党员讲的红色故事", user=AnonymousUser())
+        assert {(f.name, f.value, f.text) for f in results.recognised_filters} == {
+            ("year", "2024", "2024年"), ("speaker_role", "老党员、老模范", "老党员")}
+        assert [hit.title for hit in results.hits] == ["两袖清风的老支书"]
+        series = services.search("月讲悦听 雷锋", user=AnonymousUser())
+        assert [(f.name, f.value) for f in series.recognised_filters] == [("series", "党课开讲啦·月讲悦听")]
+        assert [hit.title for hit in series.hits] == ["雷锋日记里的螺丝钉"]
+
+    def test_a_query_of_filters_only_lists_what_they_let_through(self, harder):
+        results = services.search("精品党课展播 2024年", user=AnonymousUser())
+        assert [hit.title for hit in results.hits] == ["两袖清风的老支书"]
+        district = services.search("金州区", user=AnonymousUser())
+        assert [hit.title for hit in district.hits] == ["关向应纪念馆"]
+
+    def test_a_value_inside_a_longer_name_is_not_a_filter(self, harder):
+        # 旅顺 would be the district 旅顺口区 on its own, but here it is part of a site's name.
+        results = services.search("旅顺日俄监狱旧址", user=AnonymousUser())
+        assert results.recognised_filters == []
+        assert results.hits[0].title == "旅顺红色线路"
+        assert [f.value for f in services.search("旅顺 红色线路", user=AnonymousUser()).recognised_filters] == ["旅顺口区"]
+
+    def test_a_recognised_filter_that_lets_nothing_through_is_searched_as_a_word(self, harder):
+        # 金州 is the district of the site (金州区) but the lesson only speaks of it.
+        results = services.search("金州 共产党人", user=AnonymousUser(), types=["lesson"])
+        assert [f.value for f in results.ignored_filters] == ["金州区"]
+        assert results.hits[0].url == "/lessons/sanhui/#t=754"
+
+    def test_facet_values_of_members_only_documents_are_not_recognised_for_visitors(self, backend, make_user):
+        from search.registry import AUDIENCE_MEMBERS
+
+        backend.rebuild([SearchDocument("lesson", 1, "内部学习材料", "/in/", facets={"series": ["支部内部课"]},
+                                        audience=AUDIENCE_MEMBERS)])
+        assert services.search("支部内部课 学习", user=AnonymousUser()).recognised_filters == []
+        member = services.search("支部内部课 学习", user=make_user("m9", role="党员"))
+        assert [f.value for f in member.recognised_filters] == ["支部内部课"]

@@ -47,3 +47,32 @@ def corpus() -> list[SearchDocument]:
             facets={"topic": ["基层治理"]}, published_at=date(2024, 9, 1),
         ),
     ]
+
+
+def harder_corpus() -> list[SearchDocument]:
+    """The corpus above plus lessons for the harder queries: synonyms with no shared character, near
+    duplicates told apart by year, series and speaker role."""
+    return [
+        *corpus(),
+        SearchDocument(
+            doc_type="lesson", pk=7, title="廉洁自律从小事做起", url="/lessons/lianjie/",
+            summary="作风建设专题党课。", body="严守纪律规矩，廉洁自律要从一顿饭、一张卡这样的小事做起。",
+            fields={"speakers": "马建华"},
+            facets={"series": ["党课开讲啦·月讲悦听"], "speaker_role": ["党员领导干部"], "topic": ["作风建设"]},
+            published_at=date(2023, 5, 1), suggest=["马建华"],
+        ),
+        SearchDocument(
+            doc_type="lesson", pk=8, title="两袖清风的老支书", url="/lessons/qingfeng/",
+            summary="老支书一生两袖清风的故事。", body="他当了三十年村支书，从不拿群众一针一线。",
+            fields={"speakers": "李国庆"},
+            facets={"series": ["精品党课展播"], "speaker_role": ["老党员、老模范"], "topic": ["红色故事"]},
+            published_at=date(2024, 6, 1), suggest=["李国庆"],
+        ),
+        SearchDocument(
+            doc_type="lesson", pk=9, title="雷锋日记里的螺丝钉", url="/lessons/luosiding/",
+            summary="青年讲雷锋：做一颗永不生锈的螺丝钉。", body="雷锋精神在新时代依然闪光。",
+            fields={"speakers": "周小平"},
+            facets={"series": ["党课开讲啦·月讲悦听"], "speaker_role": ["先进典型"], "topic": ["红色故事"]},
+            published_at=date(2024, 3, 5), suggest=["周小平"],
+        ),
+    ]

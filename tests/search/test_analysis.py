@@ -74,3 +74,77 @@ def test_full_form_alternatives_hold_only_indexable_tokens():
     assert {"支部党员大会", "党小组会", "党课"} <= tokens
     assert "和" not in tokens  # a stop word would only lengthen the posting lists
     assert not any("、" in t for t in tokens)  # pairs never cross punctuation
+
+
+# --- issue 13: initials, thesaurus, questions -------------------------------------------------
+from search.analysis import (  # noqa: E402
+    INITIALS_NAME,
+    INITIALS_OTHER,
+    INITIALS_TITLE_PART,
+    MODE_ALL,
+    MODE_ANY,
+    WEIGHTS,
+    initials_variants,
+)
+
+
+def test_initials_tokens_by_kind(analyzer):
+    tokens = analyzer.initials_tokens("关向应纪念馆", ["张明华"], analyzer.tokens("支部按时开好三会一课"))
+    assert "gxyjng" in tokens and "gxy" in tokens  # the whole title and its words
+    assert INITIALS_NAME + "zmh" in tokens  # a name
+    assert INITIALS_OTHER + "shyk" in tokens  # a dictionary term of the body
+    assert not any(len(t.lstrip("0123456789")) < 2 for t in tokens)
+    several = analyzer.initials_tokens("学习雷锋精神", [])
+    assert INITIALS_TITLE_PART + "xxlf" in several or "xxlfjs" in several
+
+
+def test_initials_follow_other_readings_of_polyphones():
+    assert initials_variants("长津湖")[0] == "zjh"
+    assert "cjh" in initials_variants("长津湖")
+
+
+def test_initials_only_for_queries_in_latin_letters(analyzer):
+    [latin] = analyzer.plan("gxy").groups
+    assert any(a.initials for a in latin.alternatives)
+    mixed = analyzer.plan("gxy 纪念馆").groups
+    assert not any(a.initials for g in mixed for a in g.alternatives)
+
+
+def test_initials_weigh_less_than_words():
+    assert max(w for k, w in WEIGHTS.items() if k.startswith("initials")) < WEIGHTS["word"]
+    assert WEIGHTS["thesaurus"] < WEIGHTS["editor"] < WEIGHTS["word"]
+
+
+def test_thesaurus_expands_words_with_a_lower_weight(analyzer):
+    [group] = analyzer.plan("两袖清风").groups
+    synonyms = [a for a in group.alternatives if a.synonym]
+    assert any(a.label == "廉洁" and a.source == "thesaurus" for a in synonyms)
+    assert all(a.weight < 1 for a in synonyms)
+    assert list(group.classes())[0] == "word"  # the typed word's forms first
+
+
+def test_thesaurus_can_be_turned_off(settings):
+    from search import thesaurus
+
+    settings.SEARCH_THESAURUS = "none"
+    thesaurus.reset()
+    try:
+        [group] = Analyzer().plan("两袖清风").groups
+        assert not any(a.synonym for a in group.alternatives)
+    finally:
+        thesaurus.reset()
+
+
+def test_question_words_and_filler_are_dropped(analyzer):
+    plan = analyzer.plan("请问雷锋精神在新时代有什么意义呢")
+    words = [g.word for g in plan.groups]
+    assert "雷锋精神" in words and "意义" in words
+    assert not {"请问", "什么", "有", "呢"} & set(words)
+    assert plan.mode == MODE_ANY  # a question: ranked by coverage, not every word required
+
+
+def test_short_queries_still_require_every_word(analyzer):
+    assert analyzer.plan("组织生活 批评").mode == MODE_ALL
+    assert analyzer.plan("支部 书记 走访").mode == MODE_ANY
+    # A query that is only filler keeps its words rather than searching for nothing.
+    assert [g.word for g in analyzer.plan("怎么办").groups] == ["怎么办"]

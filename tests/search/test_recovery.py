@@ -1,6 +1,7 @@
 """Index updates lost with the queue are found from the database and queued again (search.recovery)."""
 
 import pytest
+from django.conf import settings as django_settings
 from wagtail.models import PageViewRestriction
 
 from search.models import IndexReceipt
@@ -10,9 +11,9 @@ from search.services import search
 pytestmark = pytest.mark.django_db
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                         "QUEUES": ["default", "transcode"]}}
+                         "QUEUES": list(django_settings.TASK_QUEUES)}}
 # Takes every task and runs none: a queue that lost them.
-LOSING = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "transcode"]}}
+LOSING = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": list(django_settings.TASK_QUEUES)}}
 
 
 @pytest.fixture

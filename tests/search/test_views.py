@@ -160,3 +160,87 @@ def test_a_broad_query_says_more_than_and_what_facets_count(client, pages, monke
     assert "括号中的数字统计的是最新的 2 条" in html
     data = client.get("/api/v1/search/", {"q": "红色故事"}).json()
     assert data["count"] == 2 and data["count_is_lower_bound"] and data["facets_are_sample"]
+
+
+# --- issue 13 (filters as chips, synonym notes), issue 19 (plain title and snippet), bad input ------
+from datetime import date  # noqa: E402
+
+from search.backends import get_search_backend  # noqa: E402
+from search.registry import SearchDocument  # noqa: E402
+
+
+@pytest.fixture
+def lessons_indexed(db):
+    get_search_backend().rebuild([
+        SearchDocument("lesson", 1, "廉洁自律 <从小事做起>", "/l/1/", summary="作风建设：廉洁自律 & 防微杜渐。",
+                       facets={"year": ["2023"], "speaker_role": ["党员领导干部"]}, published_at=date(2023, 5, 1)),
+        SearchDocument("lesson", 2, "廉洁家风代代传", "/l/2/", summary="家风与廉洁。",
+                       facets={"year": ["2024"], "speaker_role": ["老党员和老模范"]}, published_at=date(2024, 5, 1)),
+    ])
+
+
+@pytest.mark.django_db
+def test_api_title_and_snippet_are_plain_text_with_a_separate_html_snippet(client, lessons_indexed):
+    result = client.get("/api/v1/search/", {"q": "廉洁自律"}).json()["results"][0]
+    assert result["title"] == "廉洁自律 <从小事做起>"
+    assert result["snippet"] == "作风建设：廉洁自律 & 防微杜渐。"
+    assert result["snippet_html"] == "作风建设：<mark>廉洁自律</mark> &amp; 防微杜渐。"
+
+
+@pytest.mark.django_db
+def test_filters_typed_in_the_query_show_as_removable_chips(client, lessons_indexed):
+    response = client.get("/search/", {"q": "2023年 廉洁"})
+    html = response.content.decode()
+    assert "廉洁自律 &lt;从小事做起&gt;" in html and "廉洁家风代代传" not in html
+    assert 'class="search-chip" href="?q=%E5%BB%89%E6%B4%81"' in html  # removing the chip searches 廉洁 alone
+    assert "年份：2023" in html
+    removed = client.get("/search/", {"q": "廉洁"}).content.decode()
+    assert "廉洁家风代代传" in removed and "search-chip" not in removed
+
+
+@pytest.mark.django_db
+def test_api_lists_the_recognised_filters_with_their_removal_links(client, lessons_indexed):
+    data = client.get("/api/v1/search/", {"q": "老党员讲廉洁"}).json()
+    assert data["filters"] == [{"name": "speaker_role", "label": "主讲人身份", "value": "老党员和老模范", "text": "老党员",
+                                "source": "query", "remove_url": "/api/v1/search/?q=%E8%AE%B2%E5%BB%89%E6%B4%81"}]
+    assert [r["title"] for r in data["results"]] == ["廉洁家风代代传"]
+    assert data["searched"] == "讲廉洁"
+
+
+@pytest.mark.django_db
+def test_a_hit_found_only_through_a_synonym_says_so(client, lessons_indexed):
+    html = client.get("/search/", {"q": "两袖清风"}).content.decode()
+    assert "“两袖清风”按同义词“廉洁”匹配（同义词词林）" in html
+    data = client.get("/api/v1/search/", {"q": "两袖清风"}).json()
+    assert data["results"][0]["matched_through_synonyms"][0]["word"] == "两袖清风"
+
+
+BAD_INPUTS = [
+    {"q": "党课\x00"},
+    {"q": "党课", "type": "lesson\x00"},
+    {"q": "党课", "page": "1\x00"},
+    {"q": "党课", "series": "精品\x00党课"},
+    {"q": "党课", "year": "2" * 5000},
+    {"q": "党课", "type": ["x" * 500]},
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", BAD_INPUTS)
+def test_bad_input_gets_a_clear_400_never_a_500(client, lessons_indexed, params):
+    response = client.get("/api/v1/search/", params)
+    assert response.status_code == 400 and response.json()["error"]
+    page = client.get("/search/", params)
+    assert page.status_code == 400
+    assert "search-notice" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_bad_input_on_suggest_and_ignored_page_numbers(client, lessons_indexed):
+    assert client.get("/api/v1/search/suggest/", {"q": "廉\x00"}).status_code == 400
+    too_long_prefix = client.get("/api/v1/search/suggest/", {"q": "廉" * 5000})
+    assert too_long_prefix.status_code == 400 and "200 个字以内" in too_long_prefix.json()["error"]
+    assert client.get("/api/v1/search/", {"q": "廉洁", "page": "abc"}).json()["page"] == 1
+    assert client.get("/api/v1/search/", {"q": "廉洁", "page": "9" * 40}).json()["page"] == 1
+    too_long = client.get("/search/", {"q": "廉" * 300})
+    assert too_long.status_code == 200 and "200 个字以内" in too_long.content.decode()
