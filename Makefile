@@ -14,12 +14,10 @@ VENDOR_STAMP := build/static/vendor/.built
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist). One by default: transactional tests flush the tables and the
-# serialized rollback restores them only at the start of the next such test, so pytest-django runs
-# them last; xdist's distribution breaks that order (the other tests then miss the migrations' data).
-PYTEST_WORKERS ?= 0
+# The suite runs in this many parts side by side (tests/run_in_parts.sh, tests/sharding.py); 1 runs it whole.
+PYTEST_PARTS ?= 2
 
-.PHONY: run test install system-deps static lint migrations-check deploy-check clean worker lock lock-check
+.PHONY: run test shard-weights install system-deps static lint migrations-check deploy-check clean worker lock lock-check
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "Dangke needs Python 3.11 or newer (python3.11, python3.12 or python3.13 on PATH)." >&2; exit 1; fi
@@ -98,7 +96,11 @@ worker: $(INSTALLED)
 
 test: $(INSTALLED) system-deps static
 	$(BIN)/python manage.py check --settings=cms.settings.test
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	tests/run_in_parts.sh $(BIN)/python $(PYTEST_PARTS) $(PYTEST_ARGS)
+
+# Refresh tests/shard_weights.json (each test file's seconds) after adding slow tests; commit it.
+shard-weights: $(INSTALLED) system-deps static
+	$(BIN)/python -m pytest -p no:cacheprovider --record-shard-weights $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

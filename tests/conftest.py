@@ -7,6 +7,11 @@ import shutil
 import pytest
 
 from tests.ci_guard import pytest_runtest_makereport  # noqa: F401 (the CI guard is a hook of this conftest)
+from tests.sharding import (  # noqa: F401 (`--shard K/N`, hooks of this conftest)
+    pytest_addoption,
+    pytest_collection_modifyitems,
+    pytest_configure,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -31,3 +31,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(_TEST_VAR / "test.sqlite3")}
+elif env.str("DANGKE_TEST_SHARD", default=""):
+    # `make test` runs the suite in parts side by side (tests/sharding.py): each part its own database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": f"test_{DATABASES['default']['NAME']}_{env.str('DANGKE_TEST_SHARD')}"
+    }
