@@ -244,7 +244,7 @@ class LessonImporter:
         LessonPage.objects.filter(pk=lesson.pk).update(recording=recording)
         lesson.recording = recording
         if self.publish:
-            from .services import queue_recording_privacy
+            from .services.privacy import queue_recording_privacy
 
             queue_recording_privacy([lesson.pk])
         return True

@@ -58,7 +58,7 @@ class LessonIndexPage(Page):
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
-        from ..services import LessonFilters, filter_lessons, lesson_filter_choices
+        from ..services.filters import LessonFilters, filter_lessons, lesson_filter_choices
 
         context = super().get_context(request, *args, **kwargs)
         filters = LessonFilters.from_query(request.GET)
@@ -112,7 +112,7 @@ class LessonSeriesPage(RoutablePageMixin, Page):
         verbose_name = "党课系列"
 
     def episodes(self, user=None):
-        from ..services import visible_lessons
+        from ..services.access import visible_lessons
 
         return visible_lessons(user).filter(series=self).order_by("episode_number", "date_given", "pk")
 
@@ -273,7 +273,7 @@ class LessonPage(Page):
             return []
 
     def get_context(self, request, *args, **kwargs):
-        from ..services import lesson_page_context
+        from ..services.pages import lesson_page_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_page_context(self, request))
