@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from security.redirects import redirect_to_next
+
 from ..models import Attendance, AttendanceStatus, LeaveRequest, Member, Session
 from ..services import attendance as attendance_service
 from ..services import scope
@@ -109,4 +111,4 @@ def leave_decide(request, pk, decision):
         messages.success(
             request, f"已{'批准' if decision == 'approve' else '驳回'} {leave.member.name} 的请假。"
         )
-    return redirect(request.POST.get("next") or reverse("branches:desk"))
+    return redirect_to_next(request, reverse("branches:desk"))

@@ -193,3 +193,28 @@ def test_health_check_hook():
 
     check = next(c for c in run_health_checks() if c.name == "branches")
     assert check.ok and "7 required session types" in check.detail
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/"])
+def test_leave_decision_never_redirects_off_the_site(client, people, tree, target):
+    from branches.services.attendance import request_leave
+
+    session = SessionFactory(branch=tree.a)
+    leave = request_leave(session, people.member, "出差")
+    client.force_login(people.secretary_user)
+    url = reverse("branches:leave_decide", kwargs={"pk": leave.pk, "decision": "approve"})
+    response = client.post(url, {"next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("branches:desk")
+    leave.refresh_from_db()
+    assert leave.status == "approved"
+
+
+def test_leave_decision_returns_to_the_session_page(client, people, tree):
+    from branches.services.attendance import request_leave
+
+    session = SessionFactory(branch=tree.a)
+    leave = request_leave(session, people.member, "出差")
+    client.force_login(people.secretary_user)
+    back = reverse("branches:session_detail", kwargs={"pk": session.pk})
+    url = reverse("branches:leave_decide", kwargs={"pk": leave.pk, "decision": "reject"})
+    assert client.post(url, {"next": back})["Location"] == back
