@@ -1,11 +1,13 @@
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+
+from tabular.exports import export_response
 
 from .models import LessonProgress
 from .services import access, study_record
@@ -85,9 +87,5 @@ def my_learning(request):
 @login_required
 @require_GET
 def my_learning_csv(request):
-    # utf-8-sig: Excel (common on office PCs here) reads the Chinese headings correctly with the BOM.
-    body = study_record.study_record_csv(request.user).encode("utf-8-sig")
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    filename = f"study-record-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    table = study_record.study_record_table(request.user)
+    return export_response(table, f"study-record-{timezone.localdate():%Y%m%d}", "csv")

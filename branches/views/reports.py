@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+
+from tabular.exports import export_response
 
 from ..forms import ReportForm
 from ..models import Organisation
 from ..services import register, scope
-from ..services.cadence import cadence_report, current_window, period_label, window_for
+from ..services.cadence import cadence_report, current_window, window_for
 from .guards import secretary_branch_or_403
 
 
@@ -44,12 +43,7 @@ def register_page(request, year):
 @login_required
 def register_xlsx(request, year):
     branch = _register_branch(request)
-    response = HttpResponse(
-        register.register_xlsx(branch, year),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="register-{branch.code}-{year}.xlsx"'
-    return response
+    return export_response(register.register_table(branch, year), f"register-{branch.code}-{year}", "xlsx")
 
 
 def _report_params(request):
@@ -101,18 +95,5 @@ def report(request):
 @login_required
 def report_csv(request):
     _roots, root, window, _form = _report_params(request)
-    result = cadence_report(root, window)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="cadence-{root.code}-{window.kind}-{window.year}-{window.index}.csv"'
-    )
-    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-    writer = csv.writer(response)
-    writer.writerow(["组织代码", "支部", "会议类型", "缺少的周期", "缺少次数", "统计周期"])
-    types = {st.pk: st for st in result.session_types}
-    for branch in result.branches_with_gaps:
-        for type_pk, buckets in branch.missing.items():
-            st = types[type_pk]
-            labels = "、".join(period_label(st.cadence, window.year, b) for b in buckets)
-            writer.writerow([branch.code, branch.name, st.name, labels, len(buckets), window.label])
-    return response
+    table = cadence_report(root, window).gaps_table()
+    return export_response(table, f"cadence-{root.code}-{window.kind}-{window.year}-{window.index}", "csv")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
+
+from tabular.exports import Table
 
 from ..models import LessonProgress
 from .access import visible_lessons
@@ -49,36 +48,28 @@ def study_record(user) -> StudyRecord:
     )
 
 
-CSV_HEADER = ["党课", "系列", "授课日期", "学习时长（分钟）", "进度（%）", "是否完成", "完成时间", "最近学习时间"]
+EXPORT_HEADERS = ["党课", "系列", "授课日期", "学习时长（分钟）", "进度（%）", "是否完成", "完成时间", "最近学习时间"]
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheet formula injection: a title such as "=HYPERLINK(…)" must stay text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def study_record_csv(user) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+def study_record_table(user) -> Table:
     rows = (
         LessonProgress.objects.filter(user=user)
         .select_related("lesson", "lesson__series")
         .order_by("-updated_at")
     )
-    for row in rows:
-        local = timezone.localtime
-        writer.writerow(
+    return Table(
+        EXPORT_HEADERS,
+        [
             [
-                _csv_cell(row.lesson.title),
-                _csv_cell(row.lesson.series.title if row.lesson.series else ""),
-                row.lesson.date_given.isoformat(),
+                row.lesson.title,
+                row.lesson.series.title if row.lesson.series else "",
+                row.lesson.date_given,
                 int(row.played_seconds // 60),
                 row.percent,
-                "是" if row.is_completed else "否",
-                local(row.completed_at).strftime("%Y-%m-%d %H:%M") if row.completed_at else "",
-                local(row.updated_at).strftime("%Y-%m-%d %H:%M"),
+                row.is_completed,
+                row.completed_at,
+                row.updated_at,
             ]
-        )
-    return out.getvalue()
+            for row in rows
+        ],
+    )

@@ -218,3 +218,16 @@ def test_leave_decision_returns_to_the_session_page(client, people, tree):
     back = reverse("branches:session_detail", kwargs={"pk": session.pk})
     url = reverse("branches:leave_decide", kwargs={"pk": leave.pk, "decision": "reject"})
     assert client.post(url, {"next": back})["Location"] == back
+
+
+def test_report_csv_writes_organisation_names_as_text(client, people, tree):
+    tree.b.name = '=HYPERLINK("https://evil.example","乙")'
+    tree.b.save()
+    client.force_login(people.dept_user)
+    response = client.get(reverse("branches:report_csv"), {"org": tree.district.pk, "period": "quarter", "year": 2026, "index": 1})
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert 'filename="cadence-C-D1-quarter-2026-1.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    names = {r[1] for r in rows[1:]}
+    assert "'=HYPERLINK(\"https://evil.example\",\"乙\")" in names and "甲支部" in names
+    assert not any(cell.startswith("=") for row in rows for cell in row)

@@ -61,7 +61,7 @@ def test_csv_export(client, member, two_lessons):
     assert "attachment" in response["Content-Disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")  # BOM, for Excel
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == study_record.CSV_HEADER
+    assert rows[0] == study_record.EXPORT_HEADERS
     by_title = {row[0]: row for row in rows[1:]}
     assert by_title["学完的课"][5] == "是"
     assert by_title["学完的课"][3] == "1"  # 95 s -> 1 minute
