@@ -35,7 +35,7 @@ def test_plan_year_through_the_desk(client, people, tree):
     response = client.post(reverse("branches:plan_year"), {
         "session_type": session_type("theme-day").pk, "year": 2026, "rule": "FREQ=NEVER",
     })
-    assert response.status_code == 200 and "重复规则无效" in response.content.decode()
+    assert response.status_code == 200 and "重复规则只支持按年" in response.content.decode()
 
 
 def test_create_session_with_lesson_counts_as_party_lesson(client, people, tree, stand_in_pages):
