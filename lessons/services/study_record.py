@@ -26,12 +26,19 @@ class StudyRecord:
     total_hours: float
 
 
-def study_record(user) -> StudyRecord:
-    rows = list(
+def visible_progress(user):
+    """The member's progress on lessons they may still open, newest first: the one query behind both
+    the study record page and its export, so a lesson later unpublished or restricted leaves both."""
+    return (
         LessonProgress.objects.filter(user=user, lesson__in=visible_lessons(user).values("pk"))
         .select_related("lesson", "lesson__series")
         .order_by("-updated_at")
     )
+
+
+def study_record(user) -> StudyRecord:
+    rows = list(visible_progress(user))
+    # Hours per year count everything the member studied, including lessons since withdrawn.
     per_year: dict[str, float] = defaultdict(float)
     for row in LessonProgress.objects.filter(user=user).values_list("seconds_by_year", flat=True):
         for year, seconds in (row or {}).items():
@@ -52,11 +59,7 @@ EXPORT_HEADERS = ["党课", "系列", "授课日期", "学习时长（分钟）"
 
 
 def study_record_table(user) -> Table:
-    rows = (
-        LessonProgress.objects.filter(user=user)
-        .select_related("lesson", "lesson__series")
-        .order_by("-updated_at")
-    )
+    rows = visible_progress(user)
     return Table(
         EXPORT_HEADERS,
         [

@@ -115,3 +115,24 @@ def test_no_rankings_anywhere(client, member, two_lessons):
     html = client.get("/me/learning/").content.decode()
     for word in ("排名", "排行", "名次"):
         assert word not in html
+
+
+def test_a_lesson_later_withdrawn_leaves_the_page_and_the_export_alike(client, member, make_lesson, make_recording):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    kept = make_lesson(title="仍可学习的课", recording=make_recording(duration=1000))
+    restricted = make_lesson(title="后来限定范围的课", recording=make_recording(duration=1000))
+    unpublished = make_lesson(title="后来撤下的课", recording=make_recording(duration=1000))
+    for lesson in (kept, restricted, unpublished):
+        heartbeats.record_heartbeat(member, lesson, position=120, ranges=[[0, 120]])
+    committee = Group.objects.create(name="支委")
+    restriction = PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(committee)
+    unpublished.unpublish()
+    client.force_login(member)
+    record = client.get("/me/learning/").context["record"]
+    assert [row.lesson.title for row in record.continue_watching] == ["仍可学习的课"]
+    body = client.get("/me/learning/export.csv").content.decode("utf-8-sig")
+    titles = [row[0] for row in csv.reader(io.StringIO(body))][1:]
+    assert titles == ["仍可学习的课"]
