@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.html import strip_tags
-
-from search.registry import DocumentType, SearchDocument, TranscriptCue, page_audience, register
+from search.registry import DocumentType, SearchDocument, TranscriptCue, page_audience, register, stream_text
 
 from .models import LessonPage, LessonSeriesPage, Speaker, SpeakerRole
-
-
-def _body_text(page) -> str:
-    parts = []
-    for block in page.body:
-        if block.block_type == "paragraph":
-            parts.append(block.value.source)
-        elif block.block_type in ("heading", "quote"):
-            parts.append(block.value.get("text", ""))
-    return strip_tags(" ".join(parts))
 
 
 def lesson_document(page: LessonPage) -> SearchDocument | None:
@@ -35,7 +23,7 @@ def lesson_document(page: LessonPage) -> SearchDocument | None:
         title=page.title,
         url=page.url or "",
         summary=page.summary,
-        body=_body_text(page),
+        body=stream_text(page.body),
         fields={
             "speakers": " ".join(f"{s.name} {s.organisation}" for s in speakers),
             "tags": " ".join(tags),
