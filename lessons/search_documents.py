@@ -17,18 +17,21 @@ def lesson_document(page: LessonPage) -> SearchDocument | None:
     audience = page_audience(page)
     if audience is None:
         return None
+    fields = {
+        "speakers": " ".join(f"{s.name} {s.organisation}" for s in speakers),
+        "tags": " ".join(tags),
+        "series": page.series.title if page.series else "",
+    }
+    # A plain transcript has no cues to seek to: its text is searched (and quoted) as body text.
+    body = "\n".join(part for part in (stream_text(page.body), *page.transcript_paragraphs()) if part)
     return SearchDocument(
         doc_type="lesson",
         pk=page.pk,
         title=page.title,
         url=page.url or "",
         summary=page.summary,
-        body=stream_text(page.body),
-        fields={
-            "speakers": " ".join(f"{s.name} {s.organisation}" for s in speakers),
-            "tags": " ".join(tags),
-            "series": page.series.title if page.series else "",
-        },
+        body=body,
+        fields=fields,
         transcript=[TranscriptCue(start=cue.start, text=cue.text) for cue in page.transcript_cues()],
         facets={
             "series": [page.series.title] if page.series else [],

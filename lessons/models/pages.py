@@ -15,7 +15,7 @@ from wagtail.search import index
 from wagtailmedia.edit_handlers import MediaChooserPanel
 
 from ..blocks import LessonStreamBlock
-from ..transcripts import TranscriptError, parse
+from ..transcripts import TranscriptError, paragraphs, parse
 
 LESSONS_PER_PAGE = 12
 
@@ -150,7 +150,7 @@ class LessonPage(Page):
     )
     transcript = models.TextField(
         "文字稿", blank=True,
-        help_text="每段以时间标记开头，例如：[01:05] 同志们好。点击时间可跳转到该处播放。",
+        help_text="可直接粘贴纯文字稿；若每段以时间标记开头（例如：[01:05] 同志们好。），点击时间可跳转到该处播放。",
     )
     audience = models.CharField(
         "观看范围", max_length=10, choices=Audience.choices, default=Audience.PUBLIC,
@@ -271,6 +271,10 @@ class LessonPage(Page):
             return parse(self.transcript)
         except TranscriptError:
             return []
+
+    def transcript_paragraphs(self) -> list[str]:
+        """A plain transcript (no time marks), shown without seek links."""
+        return paragraphs(self.transcript)
 
     def get_context(self, request, *args, **kwargs):
         from ..services.pages import lesson_page_context

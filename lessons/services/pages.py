@@ -54,6 +54,10 @@ class LessonDetails:
     def cues(self) -> list:
         return self.page.transcript_cues()
 
+    @cached_property
+    def transcript_paragraphs(self) -> list[str]:
+        return self.page.transcript_paragraphs()
+
 
 def lesson_captions(page: LessonPage) -> list[dict]:
     return [
