@@ -153,7 +153,7 @@ def service_writes(seconds: float, threads: int) -> dict:
     from django.db import connections
 
     from lessons.models import LessonPage
-    from lessons.services import record_heartbeat
+    from lessons.services.progress import record_heartbeat
 
     lesson = LessonPage.objects.get(title="基准党课")
     users = list(get_user_model().objects.filter(username__startswith="bench")[:threads])

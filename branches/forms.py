@@ -10,6 +10,7 @@ from wagtail.models import Page
 
 from .models import AttendanceStatus, Member, Session, SessionType
 from .services.cadence import PERIOD_KINDS
+from .services.recurrence import validate_rule
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -79,7 +80,9 @@ class PlanYearForm(forms.Form):
         label="重复规则（RRULE）",
         max_length=200,
         required=False,
-        help_text="留空使用该类型的默认规则。例如 FREQ=MONTHLY;BYDAY=FR;BYSETPOS=2 为每月第二个星期五。",
+        help_text="留空使用该类型的默认规则。例如 FREQ=MONTHLY;BYDAY=FR;BYSETPOS=2 为每月第二个星期五。"
+        "只支持按年、按月、按周重复。",
+        validators=[validate_rule],
     )
     start_time = forms.TimeField(
         label="开始时间", required=False, widget=forms.TimeInput(attrs={"type": "time"})

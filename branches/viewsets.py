@@ -19,6 +19,8 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from tabular.exports import ListingExportMixin
+
 from .models import Member, Organisation, Session, SessionType
 from .models.organisations import SESSION_HOLDING_KINDS
 from .services import scope
@@ -80,7 +82,7 @@ class OrganisationPolicy(TreeScopedPermissionPolicy):
     organisation_lookup = ""
 
 
-class ScopedIndexView(generic.IndexView):
+class ScopedIndexView(ListingExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return self.permission_policy.instances_user_has_any_permission_for(
             self.request.user, ["change", "view"]
@@ -231,6 +233,10 @@ class MemberViewSet(ScopedViewSetMixin, ModelViewSet):
     icon = "user"
     menu_label = "党员"
     list_display = ["name", "code", "branch", "role", Column("masked_phone", label="手机")]
+    # The export shows what the listing shows (the phone masked), for the members the user may see.
+    list_export = ["code", "name", "branch", "party_group", "get_role_display", "joined_on", "masked_phone", "is_active"]
+    export_headings = {"get_role_display": "职务", "masked_phone": "手机"}
+    export_filename = "members"
     list_filter = ["role", "is_active"]
     search_fields = ["name", "code"]
     panels = [

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.forms.utils import ErrorDict
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+
+from security.redirects import redirect_to_next
 
 from . import services
 from .forms import SignInForm
@@ -34,20 +35,11 @@ def healthz(request):
     return health_response()
 
 
-def _safe_next(request, fallback="/"):
-    target = request.POST.get("next") or request.GET.get("next") or request.headers.get("referer") or fallback
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @require_POST
 def set_text_size(request):
     """适老化: large text, kept in a long-lived cookie so it survives reloads and sign-outs."""
     size = request.POST.get("size")
-    response = HttpResponseRedirect(_safe_next(request))
+    response = redirect_to_next(request)
     if size == "large":
         response.set_cookie(TEXT_SIZE_COOKIE, "large", max_age=TEXT_SIZE_MAX_AGE, samesite="Lax")
     else:

@@ -6,7 +6,7 @@ from wagtail.api.v2.views import BaseAPIViewSet, PagesAPIViewSet
 from wagtail.models import Page
 
 from .models import LessonPage, LessonSeriesPage, Speaker
-from .services import visible_lessons
+from .services.access import visible_lessons
 
 
 class LessonsAPIViewSet(PagesAPIViewSet):

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.utils import feedgenerator, timezone
 
 from .ranges import format_timestamp
-from .services import visible_lessons
+from .services.access import visible_lessons
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 COVER_FILTER = "fill-1400x1400"

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.html import strip_tags
-
-from search.registry import DocumentType, SearchDocument, TranscriptCue, page_audience, register
+from search.registry import DocumentType, SearchDocument, TranscriptCue, page_audience, register, stream_text
 
 from .models import LessonPage, LessonSeriesPage, Speaker, SpeakerRole
-
-
-def _body_text(page) -> str:
-    parts = []
-    for block in page.body:
-        if block.block_type == "paragraph":
-            parts.append(block.value.source)
-        elif block.block_type in ("heading", "quote"):
-            parts.append(block.value.get("text", ""))
-    return strip_tags(" ".join(parts))
 
 
 def lesson_document(page: LessonPage) -> SearchDocument | None:
@@ -29,18 +17,21 @@ def lesson_document(page: LessonPage) -> SearchDocument | None:
     audience = page_audience(page)
     if audience is None:
         return None
+    fields = {
+        "speakers": " ".join(f"{s.name} {s.organisation}" for s in speakers),
+        "tags": " ".join(tags),
+        "series": page.series.title if page.series else "",
+    }
+    # A plain transcript has no cues to seek to: its text is searched (and quoted) as body text.
+    body = "\n".join(part for part in (stream_text(page.body), *page.transcript_paragraphs()) if part)
     return SearchDocument(
         doc_type="lesson",
         pk=page.pk,
         title=page.title,
         url=page.url or "",
         summary=page.summary,
-        body=_body_text(page),
-        fields={
-            "speakers": " ".join(f"{s.name} {s.organisation}" for s in speakers),
-            "tags": " ".join(tags),
-            "series": page.series.title if page.series else "",
-        },
+        body=body,
+        fields=fields,
         transcript=[TranscriptCue(start=cue.start, text=cue.text) for cue in page.transcript_cues()],
         facets={
             "series": [page.series.title] if page.series else [],

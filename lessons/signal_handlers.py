@@ -13,7 +13,8 @@ def _lesson_ids_under(page) -> list[int]:
 
 
 def on_lesson_published(sender, instance, **kwargs):
-    from .services import apply_audience, forget_lesson_access
+    from .services.access import forget_lesson_access
+    from .services.privacy import apply_audience
 
     forget_lesson_access([instance.pk])
     apply_audience(instance)
@@ -22,7 +23,7 @@ def on_lesson_published(sender, instance, **kwargs):
 def on_lesson_changed(sender, instance, **kwargs):
     """A lesson saved (a new recording, say) or unpublished; Wagtail unpublishes a live page before
     deleting it, so deletions arrive here too."""
-    from .services import forget_lesson_access
+    from .services.access import forget_lesson_access
 
     forget_lesson_access([instance.pk])
 
@@ -30,14 +31,15 @@ def on_lesson_changed(sender, instance, **kwargs):
 def on_page_moved(sender, instance, **kwargs):
     """Moving a page changes the ancestors whose view restrictions apply to the lessons under it.
     Wagtail sends the page as reloaded after the move, with its new path."""
-    from .services import forget_lesson_access
+    from .services.access import forget_lesson_access
 
     forget_lesson_access(_lesson_ids_under(instance))
 
 
 def on_view_restriction_changed(sender, instance, **kwargs):
     """Privacy set in Wagtail's privacy dialog, on a lesson or on an ancestor of lessons."""
-    from .services import forget_lesson_access, queue_recording_privacy
+    from .services.access import forget_lesson_access
+    from .services.privacy import queue_recording_privacy
 
     lesson_ids = _lesson_ids_under(instance.page)
     if lesson_ids:

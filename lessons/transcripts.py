@@ -1,6 +1,9 @@
-"""Transcripts with timestamps, written by editors as lines ``[mm:ss] text``.
+"""Transcripts, timed or plain.
 
-A line without a timestamp continues the cue before it; blank lines are ignored.
+A timed transcript is written as lines ``[mm:ss] text``: a line without a timestamp continues the
+cue before it, blank lines are ignored, and each cue becomes a seek link. A transcript with no
+timestamp at all is plain text (most archives hold these): searchable and shown as paragraphs,
+without seek links.
 """
 
 from __future__ import annotations
@@ -25,7 +28,21 @@ class TranscriptError(ValueError):
         super().__init__(f"第 {line_number} 行：{message}")
 
 
+def is_timed(text: str) -> bool:
+    return any(CUE_LINE.match(line) for line in (text or "").splitlines())
+
+
+def paragraphs(text: str) -> list[str]:
+    """A plain transcript's paragraphs (its non-blank lines); none for a timed one."""
+    if is_timed(text):
+        return []
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
 def parse(text: str) -> list[Cue]:
+    """A timed transcript's cues; none for a plain one. TranscriptError when the marks are wrong."""
+    if not is_timed(text):
+        return []
     cues: list[Cue] = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
@@ -48,7 +65,9 @@ def parse(text: str) -> list[Cue]:
 
 
 def plain_text(text: str) -> str:
+    """The words of a transcript without its marks, for search."""
     try:
-        return " ".join(cue.text for cue in parse(text))
+        cues = parse(text)
     except TranscriptError:
         return text or ""
+    return " ".join(cue.text for cue in cues) if cues else " ".join(paragraphs(text))

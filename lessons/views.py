@@ -1,14 +1,17 @@
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import services
+from tabular.exports import export_response
+
 from .models import LessonProgress
+from .services import access, study_record
+from .services import progress as heartbeats
 
 
 def _error(message, status=400):
@@ -22,9 +25,9 @@ def _heartbeat_payload(request) -> dict:
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
-        raise services.HeartbeatError("请求内容不是有效的 JSON") from None
+        raise heartbeats.HeartbeatError("请求内容不是有效的 JSON") from None
     if not isinstance(data, dict):
-        raise services.HeartbeatError("请求内容格式不正确")
+        raise heartbeats.HeartbeatError("请求内容格式不正确")
     return data
 
 
@@ -44,17 +47,17 @@ def progress(request):
         data = _heartbeat_payload(request)
         lesson_id = data.get("lesson")
         if not isinstance(lesson_id, int):
-            raise services.HeartbeatError("缺少党课编号")
+            raise heartbeats.HeartbeatError("缺少党课编号")
         ranges = data.get("ranges") or []
         if not isinstance(ranges, list) or len(ranges) > 500:
-            raise services.HeartbeatError("播放区间格式不正确")
-        lesson = services.viewable_lesson(request, lesson_id)
+            raise heartbeats.HeartbeatError("播放区间格式不正确")
+        lesson = access.viewable_lesson(request, lesson_id)
         if lesson is None:
             return _error("没有找到这节党课", status=404)
-        row = services.record_heartbeat(
+        row = heartbeats.record_heartbeat(
             request.user, lesson, position=data.get("position", 0), ranges=ranges, duration=data.get("duration")
         )
-    except services.HeartbeatError as exc:
+    except heartbeats.HeartbeatError as exc:
         return _error(str(exc))
     return JsonResponse(_progress_json(row, lesson_id))
 
@@ -76,7 +79,7 @@ def _progress_json(row, lesson_id) -> dict:
 @login_required
 @require_GET
 def my_learning(request):
-    record = services.study_record(request.user)
+    record = study_record.study_record(request.user)
     return render(request, "lessons/my_learning.html", {"record": record})
 
 
@@ -84,9 +87,5 @@ def my_learning(request):
 @login_required
 @require_GET
 def my_learning_csv(request):
-    # utf-8-sig: Excel (common on office PCs here) reads the Chinese headings correctly with the BOM.
-    body = services.study_record_csv(request.user).encode("utf-8-sig")
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    filename = f"study-record-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    table = study_record.study_record_table(request.user)
+    return export_response(table, f"study-record-{timezone.localdate():%Y%m%d}", "csv")

@@ -22,7 +22,7 @@ register_snippet(SpeakerViewSet)
 
 @hooks.register("dangke_home_sections", order=10)
 def lessons_home_section(request):
-    from .services import home_section_context
+    from .services.home import home_section_context
 
     context = home_section_context(request)
     if context is None:

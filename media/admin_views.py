@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from wagtailmedia import get_permission_policy
+
+from security.redirects import redirect_to_next
 
 from . import services
 from .models import Recording
@@ -58,7 +60,7 @@ def retry(request, pk: int):
         messages.success(request, f"“{recording.title}”已重新排队转码。")
     else:
         messages.warning(request, f"“{recording.title}”正在转码，请等它结束后再重试。")
-    return redirect(request.POST.get("next") or reverse("wagtailmedia:edit", args=[pk]))
+    return redirect_to_next(request, reverse("wagtailmedia:edit", args=[pk]))
 
 
 def upload(request):

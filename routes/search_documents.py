@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from search.registry import DocumentType, SearchDocument, page_audience, register
-
-
-def _stream_text(stream) -> str:
-    parts = []
-    for block in stream or []:
-        source = block.block.get_searchable_content(block.value)
-        parts.extend(str(text) for text in source if text)
-    return "\n".join(parts)
+from search.registry import DocumentType, SearchDocument, page_audience, register, stream_text
 
 
 def site_document(site) -> SearchDocument | None:
@@ -25,7 +17,7 @@ def site_document(site) -> SearchDocument | None:
         title=site.title,
         url=site.url or "",
         summary=site.summary or f"{site.get_category_display()} · {site.district} · {site.address}",
-        body=_stream_text(site.description),
+        body=stream_text(site.description),
         fields={"address": site.address, "category": site.get_category_display()},
         facets={"district": [site.district]},
         audience=audience,
@@ -50,7 +42,7 @@ def route_document(route) -> SearchDocument | None:
         title=route.title,
         url=route.url or "",
         summary=route.introduction,
-        body=_stream_text(route.body),
+        body=stream_text(route.body),
         fields={"sites": "、".join(site_names), "theme": route.get_theme_display()},
         facets={"district": districts},
         audience=audience,

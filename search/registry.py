@@ -111,6 +111,15 @@ def page_audience(page) -> str | None:
     return None
 
 
+def stream_text(stream) -> str:
+    """The searchable text of a whole StreamField value, as Wagtail gives it for each block (rich text
+    without markup, struct blocks' text parts): a block type added later is searchable at once."""
+    parts = []
+    for block in stream or []:
+        parts.extend(str(text) for text in block.block.get_searchable_content(block.value) if text)
+    return "\n".join(parts)
+
+
 def dependents_for_model(model: type) -> list[Callable[[Any], Iterable[Any]]]:
     """Functions giving the objects whose documents show an object of `model`."""
     return [

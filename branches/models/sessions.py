@@ -49,12 +49,12 @@ class SessionType(models.Model):
 
     def clean(self):
         if self.default_rrule:
-            from dateutil.rrule import rrulestr
+            from ..services.recurrence import validate_rule
 
             try:
-                rrulestr(self.default_rrule, dtstart=None)
-            except (ValueError, TypeError) as exc:
-                raise ValidationError({"default_rrule": f"重复规则无效：{exc}"}) from exc
+                validate_rule(self.default_rrule)
+            except ValidationError as exc:
+                raise ValidationError({"default_rrule": exc.messages}) from exc
 
 
 class SessionStatus(models.TextChoices):

@@ -19,6 +19,8 @@ from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Cast, ExtractMonth, Power
 from django.utils import timezone
 
+from tabular.exports import Table
+
 from ..models import Cadence, Organisation, Session, SessionStatus, SessionType
 from ..models.organisations import SESSION_HOLDING_KINDS, Role
 
@@ -158,6 +160,17 @@ class CadenceReport:
             for st in self.session_types
             if st.pk in branch.missing
         ]
+
+    def gaps_table(self) -> Table:
+        """The branches with gaps, one row per (branch, session type), for the CSV export."""
+        types = {st.pk: st for st in self.session_types}
+        rows = []
+        for branch in self.branches_with_gaps:
+            for type_pk, buckets in branch.missing.items():
+                st = types[type_pk]
+                labels = "、".join(period_label(st.cadence, self.window.year, b) for b in buckets)
+                rows.append([branch.code, branch.name, st.name, labels, len(buckets), self.window.label])
+        return Table(["组织代码", "支部", "会议类型", "缺少的周期", "缺少次数", "统计周期"], rows)
 
     def summary(self, children: list[Organisation]) -> list[dict]:
         """One row per child organisation (drill-down), aggregated from the branch results."""

@@ -1,16 +1,14 @@
-"""CSV imports of the organisation tree and the member rolls, idempotent by code.
-
-Each bad row is reported with its line number and the reason; good rows are kept."""
+"""Imports of the organisation tree and the member rolls (CSV or JSON Lines, through
+tabular.imports), idempotent by code. Each bad row is reported with its line number and the
+reason; good rows are kept."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+
+from tabular.imports import ImportReport, RowError, Rows, run_import, text
 
 from ..models import Member, Organisation, OrganisationKind, Role
 
@@ -21,66 +19,44 @@ ROLE_BY_LABEL = {label: value for value, label in Role.choices} | {value: value 
 GROUP_KIND = OrganisationKind.GROUP
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-
-def read_rows(path) -> Iterable[tuple[int, dict]]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            yield reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}
-
-
 def parse_date(value: str) -> dt.date | None:
     if not value:
         return None
     try:
         return dt.date.fromisoformat(value.replace("/", "-"))
     except ValueError as exc:
-        raise ValueError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
+        raise RowError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
 
 
-def _import_rows(rows: Iterable[tuple[int, dict]], import_row, progress) -> ImportResult:
-    """Each row in its own transaction: a bad row is reported with its line and the rest go on."""
-    result = ImportResult()
-    for line, row in rows:
-        try:
-            with transaction.atomic():
-                outcome = import_row(row)
-        except ValueError as exc:
-            result.errors.append((line, str(exc)))
-        else:
-            setattr(result, outcome, getattr(result, outcome) + 1)
-        if progress:
-            progress.update(1)
-    return result
+ORGANISATION_COLUMNS = ("code", "name", "kind", "parent_code", "established_on")
+MEMBER_COLUMNS = ("code", "name", "branch_code", "group_code", "role", "joined_on", "phone", "email", "username")
 
 
-def import_organisations(rows: Iterable[tuple[int, dict]], progress=None) -> ImportResult:
+def import_organisations(rows: Rows, progress=None) -> ImportReport:
     """Columns: code, name, kind (类型, Chinese or key), parent_code (empty for a root), established_on."""
-    return _import_rows(rows, _import_organisation, progress)
+    return run_import(rows, _import_organisation, progress=progress)
 
 
-def _import_organisation(row: dict) -> str:
-    code, name = row.get("code", ""), row.get("name", "")
+def _fields(row: dict, names) -> dict[str, str]:
+    return {name: text(row, name) for name in names}
+
+
+def _import_organisation(row: dict, report: ImportReport) -> str:
+    row = _fields(row, ORGANISATION_COLUMNS)
+    code, name = row["code"], row["name"]
     if not code:
-        raise ValueError("缺少组织代码（code）")
+        raise RowError("缺少组织代码（code）")
     if not name:
-        raise ValueError("缺少名称（name）")
+        raise RowError("缺少名称（name）")
     kind = KIND_BY_LABEL.get(row.get("kind", ""))
     if kind is None:
-        raise ValueError(f"未知的组织类型：{row.get('kind', '')}")
+        raise RowError(f"未知的组织类型：{row.get('kind', '')}")
     established = parse_date(row.get("established_on", ""))
     parent = None
     if row.get("parent_code"):
         parent = Organisation.objects.filter(code=row["parent_code"]).first()
         if parent is None:
-            raise ValueError(f"上级组织不存在：{row['parent_code']}")
+            raise RowError(f"上级组织不存在：{row['parent_code']}")
     existing = Organisation.objects.filter(code=code).first()
     if existing is None:
         fields = {"code": code, "name": name, "kind": kind}
@@ -101,39 +77,40 @@ def _import_organisation(row: dict) -> str:
     current_parent = existing.get_parent()
     if parent is not None and (current_parent is None or current_parent.pk != parent.pk):
         if parent.path.startswith(existing.path):
-            raise ValueError("不能把组织移到它自己的下级之下")
+            raise RowError("不能把组织移到它自己的下级之下")
         existing.move(parent, "last-child")
         changed = True
     return "updated" if changed else "unchanged"
 
 
-def import_members(rows: Iterable[tuple[int, dict]], progress=None) -> ImportResult:
+def import_members(rows: Rows, progress=None) -> ImportReport:
     """Columns: code, name, branch_code, group_code, role, joined_on, phone, email, username."""
-    return _import_rows(rows, _import_member, progress)
+    return run_import(rows, _import_member, progress=progress)
 
 
-def _import_member(row: dict) -> str:
-    code, name = row.get("code", ""), row.get("name", "")
+def _import_member(row: dict, report: ImportReport) -> str:
+    row = _fields(row, MEMBER_COLUMNS)
+    code, name = row["code"], row["name"]
     if not code:
-        raise ValueError("缺少党员编号（code）")
+        raise RowError("缺少党员编号（code）")
     if not name:
-        raise ValueError("缺少姓名（name）")
+        raise RowError("缺少姓名（name）")
     branch = Organisation.objects.filter(code=row.get("branch_code", "")).first()
     if branch is None:
-        raise ValueError(f"所在支部不存在：{row.get('branch_code', '')}")
+        raise RowError(f"所在支部不存在：{row.get('branch_code', '')}")
     if not branch.holds_sessions:
-        raise ValueError(f"{branch.name}不是党支部")
+        raise RowError(f"{branch.name}不是党支部")
     group = None
     if row.get("group_code"):
         group = Organisation.objects.filter(code=row["group_code"], kind=GROUP_KIND).first()
         if group is None or not group.path.startswith(branch.path):
-            raise ValueError(f"党小组不存在或不属于该支部：{row['group_code']}")
+            raise RowError(f"党小组不存在或不属于该支部：{row['group_code']}")
     role = ROLE_BY_LABEL.get(row.get("role") or "党员")
     if role is None:
-        raise ValueError(f"未知的职务：{row.get('role')}")
+        raise RowError(f"未知的职务：{row.get('role')}")
     phone = row.get("phone", "")
     if phone and not phone.replace("-", "").isdigit():
-        raise ValueError(f"手机号格式不正确：{phone}")
+        raise RowError(f"手机号格式不正确：{phone}")
     values = {
         "name": name,
         "branch": branch,
@@ -146,10 +123,10 @@ def _import_member(row: dict) -> str:
     if row.get("username"):
         user = get_user_model().objects.filter(username=row["username"]).first()
         if user is None:
-            raise ValueError(f"登录账号不存在：{row['username']}")
+            raise RowError(f"登录账号不存在：{row['username']}")
         other = Member.objects.filter(user=user).exclude(code=code).first()
         if other is not None:
-            raise ValueError(f"登录账号已关联党员 {other.code}")
+            raise RowError(f"登录账号已关联党员 {other.code}")
         values["user"] = user
     member = Member.objects.filter(code=code).first()
     if member is None:

@@ -1,12 +1,11 @@
-"""Planning: a year from the cadence in one step (RFC 5545 RRULE), single-occurrence exceptions,
-and clash warnings."""
+"""Planning: a year from the cadence in one step (an RRULE bounded by services.recurrence),
+single-occurrence exceptions, and clash warnings."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -14,17 +13,7 @@ from django.utils import timezone
 
 from ..models import Attendance, Member, Organisation, Session, SessionSeries, SessionStatus, SessionType
 from ..models.organisations import COMMITTEE_ROLES
-
-
-def expand_rrule(rule: str, *, dtstart: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
-    """Occurrences of ``rule`` from ``dtstart`` up to ``until`` (inclusive), in dtstart's timezone."""
-    try:
-        recurrence = rrulestr(rule, dtstart=dtstart.replace(tzinfo=None), ignoretz=True)
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(f"重复规则无效：{exc}") from exc
-    tz = dtstart.tzinfo
-    occurrences = recurrence.between(dtstart.replace(tzinfo=None), until.replace(tzinfo=None), inc=True)
-    return [timezone.make_aware(moment, tz) if tz else moment for moment in occurrences]
+from . import recurrence
 
 
 @transaction.atomic
@@ -45,8 +34,6 @@ def plan_year(
     if not branch.holds_sessions:
         raise ValidationError("只有党支部可以安排三会一课。")
     rule = (rule or session_type.default_rrule).strip()
-    if not rule:
-        raise ValidationError("请填写重复规则。")
     start_time = start_time or session_type.default_start_time
     if isinstance(start_time, str):
         start_time = dt.time.fromisoformat(start_time)
@@ -54,6 +41,7 @@ def plan_year(
     tz = timezone.get_current_timezone()
     dtstart = timezone.make_aware(dt.datetime.combine(dt.date(year, 1, 1), start_time), tz)
     until = timezone.make_aware(dt.datetime.combine(dt.date(year, 12, 31), dt.time(23, 59)), tz)
+    moments = recurrence.occurrences(rule, dtstart=dtstart, until=until)  # checks the rule first
     series, _ = SessionSeries.objects.get_or_create(
         branch=branch,
         session_type=session_type,
@@ -63,7 +51,7 @@ def plan_year(
     )
     existing = set(series.sessions.values_list("occurrence_start", flat=True))
     new_sessions = []
-    for moment in expand_rrule(rule, dtstart=dtstart, until=until):
+    for moment in moments:
         if moment in existing:
             continue
         new_sessions.append(

@@ -1,15 +1,14 @@
-"""The 三会一课 record book of one branch for one year: rows for the printable page and the XLSX."""
+"""The 三会一课 record book of one branch for one year: rows for the printable page and the .xlsx."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from io import BytesIO
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+
+from tabular.exports import Table
 
 from ..models import AttendanceStatus, Organisation, Session
 
@@ -78,20 +77,17 @@ HEADERS = [
 ]
 
 
-def register_xlsx(branch: Organisation, year: int) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"{year}年三会一课"
-    sheet.append([f"{branch.name} {year}年“三会一课”记录簿"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+COLUMN_WIDTHS = [14, 30, 12, 12, 16, 10, 8, 6, 6, 6, 6, 20, 24, 20, 30, 40, 30]
+
+
+def register_table(branch: Organisation, year: int) -> Table:
+    """The record book for the .xlsx download: a heading line, then one row per session."""
     tz = timezone.get_current_timezone()
+    rows = []
     for row in register_rows(branch, year):
         s = row.session
         local = s.starts_at.astimezone(tz)
-        sheet.append(
+        rows.append(
             [
                 s.session_type.name,
                 s.topic,
@@ -112,14 +108,10 @@ def register_xlsx(branch: Organisation, year: int) -> bytes:
                 s.decisions,
             ]
         )
-        sheet.cell(row=sheet.max_row, column=3).number_format = "yyyy-mm-dd"
-    for column, width in zip(
-        "ABCDEFGHIJKLMNOPQ", [14, 30, 12, 12, 16, 10, 8, 6, 6, 6, 6, 20, 24, 20, 30, 40, 30], strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    for line in sheet.iter_rows(min_row=3):
-        for cell in line:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return Table(
+        HEADERS,
+        rows,
+        title=f"{branch.name} {year}年“三会一课”记录簿",
+        sheet_name=f"{year}年三会一课",
+        widths=COLUMN_WIDTHS,
+    )

@@ -15,7 +15,7 @@ from wagtail.search import index
 from wagtailmedia.edit_handlers import MediaChooserPanel
 
 from ..blocks import LessonStreamBlock
-from ..transcripts import TranscriptError, parse
+from ..transcripts import TranscriptError, paragraphs, parse
 
 LESSONS_PER_PAGE = 12
 
@@ -58,7 +58,7 @@ class LessonIndexPage(Page):
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
-        from ..services import LessonFilters, filter_lessons, lesson_filter_choices
+        from ..services.filters import LessonFilters, filter_lessons, lesson_filter_choices
 
         context = super().get_context(request, *args, **kwargs)
         filters = LessonFilters.from_query(request.GET)
@@ -112,7 +112,7 @@ class LessonSeriesPage(RoutablePageMixin, Page):
         verbose_name = "党课系列"
 
     def episodes(self, user=None):
-        from ..services import visible_lessons
+        from ..services.access import visible_lessons
 
         return visible_lessons(user).filter(series=self).order_by("episode_number", "date_given", "pk")
 
@@ -150,7 +150,7 @@ class LessonPage(Page):
     )
     transcript = models.TextField(
         "文字稿", blank=True,
-        help_text="每段以时间标记开头，例如：[01:05] 同志们好。点击时间可跳转到该处播放。",
+        help_text="可直接粘贴纯文字稿；若每段以时间标记开头（例如：[01:05] 同志们好。），点击时间可跳转到该处播放。",
     )
     audience = models.CharField(
         "观看范围", max_length=10, choices=Audience.choices, default=Audience.PUBLIC,
@@ -272,8 +272,12 @@ class LessonPage(Page):
         except TranscriptError:
             return []
 
+    def transcript_paragraphs(self) -> list[str]:
+        """A plain transcript (no time marks), shown without seek links."""
+        return paragraphs(self.transcript)
+
     def get_context(self, request, *args, **kwargs):
-        from ..services import lesson_page_context
+        from ..services.pages import lesson_page_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_page_context(self, request))

@@ -5,7 +5,7 @@ from django.db import models
 class LessonProgress(models.Model):
     """One member's playback of one lesson: where they stopped and the distinct seconds they played.
 
-    Rows are only ever changed by `lessons.services.record_heartbeat`, under a row lock."""
+    Rows are only ever changed by `lessons.services.progress.record_heartbeat`, under a row lock."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress")
     lesson = models.ForeignKey("lessons.LessonPage", on_delete=models.CASCADE, related_name="progress_records")

@@ -79,3 +79,28 @@ def test_secretary_edits_a_member_but_cannot_link_accounts(client, people, tree)
     member.refresh_from_db()
     assert member.name == "甲预备（改）" and member.role == "member" and member.user is None
     assert client.get(f"/admin/branches/members/edit/{people.other.pk}/").status_code in (302, 403)
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_member_list_export_is_scoped_and_neutralises_formulas(client, people, tree, export):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    people.member.name = "=1+2"
+    people.member.save()
+    client.force_login(people.secretary_user)
+    response = client.get("/admin/branches/members/", {"export": export})
+    assert response.status_code == 200
+    assert f'filename="members.{export}"' in response["Content-Disposition"]
+    if export == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+        rows = [["" if c.value is None else str(c.value) for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:2] == ["党员编号", "姓名"]
+    names = {row[1] for row in rows[1:]}
+    assert names == {"甲书记", "甲预备", "'=1+2" if export == "csv" else "=1+2"}  # not branch B's member
+    assert all("13912345678" not in cell for row in rows for cell in row)  # the phone stays masked

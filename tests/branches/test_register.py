@@ -52,3 +52,18 @@ def test_printable_register_and_scope(client, held, people, tree):
     assert client.get(url).status_code == 200
     client.force_login(people.member_user)
     assert client.get(reverse("branches:register", kwargs={"year": 2026})).status_code == 403
+
+
+def test_xlsx_keeps_formula_like_text_as_text(client, tree, people):
+    start = local_dt(2026, 5, 8, 14, 30)
+    SessionFactory(branch=tree.a, topic='=HYPERLINK("https://evil.example","点我")', starts_at=start,
+                   ends_at=start.replace(hour=16), decisions="+1+1", minutes="@SUM(A1)", place="-活动室")
+    client.force_login(people.secretary_user)
+    response = client.get(reverse("branches:register_xlsx", kwargs={"year": 2026}))
+    assert 'filename="register-A-2026.xlsx"' in response["Content-Disposition"]
+    sheet = load_workbook(BytesIO(response.content)).active
+    header = [c.value for c in sheet[2]]
+    cells = dict(zip(header, sheet[3], strict=True))
+    assert cells["主题"].value == '=HYPERLINK("https://evil.example","点我")'
+    for name in ("主题", "决议事项", "会议记录", "地点"):
+        assert cells[name].data_type == "s", name  # text, never a formula cell

@@ -35,7 +35,7 @@ def test_plan_year_through_the_desk(client, people, tree):
     response = client.post(reverse("branches:plan_year"), {
         "session_type": session_type("theme-day").pk, "year": 2026, "rule": "FREQ=NEVER",
     })
-    assert response.status_code == 200 and "重复规则无效" in response.content.decode()
+    assert response.status_code == 200 and "重复规则只支持按年" in response.content.decode()
 
 
 def test_create_session_with_lesson_counts_as_party_lesson(client, people, tree, stand_in_pages):
@@ -193,3 +193,41 @@ def test_health_check_hook():
 
     check = next(c for c in run_health_checks() if c.name == "branches")
     assert check.ok and "7 required session types" in check.detail
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/"])
+def test_leave_decision_never_redirects_off_the_site(client, people, tree, target):
+    from branches.services.attendance import request_leave
+
+    session = SessionFactory(branch=tree.a)
+    leave = request_leave(session, people.member, "出差")
+    client.force_login(people.secretary_user)
+    url = reverse("branches:leave_decide", kwargs={"pk": leave.pk, "decision": "approve"})
+    response = client.post(url, {"next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("branches:desk")
+    leave.refresh_from_db()
+    assert leave.status == "approved"
+
+
+def test_leave_decision_returns_to_the_session_page(client, people, tree):
+    from branches.services.attendance import request_leave
+
+    session = SessionFactory(branch=tree.a)
+    leave = request_leave(session, people.member, "出差")
+    client.force_login(people.secretary_user)
+    back = reverse("branches:session_detail", kwargs={"pk": session.pk})
+    url = reverse("branches:leave_decide", kwargs={"pk": leave.pk, "decision": "reject"})
+    assert client.post(url, {"next": back})["Location"] == back
+
+
+def test_report_csv_writes_organisation_names_as_text(client, people, tree):
+    tree.b.name = '=HYPERLINK("https://evil.example","乙")'
+    tree.b.save()
+    client.force_login(people.dept_user)
+    response = client.get(reverse("branches:report_csv"), {"org": tree.district.pk, "period": "quarter", "year": 2026, "index": 1})
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert 'filename="cadence-C-D1-quarter-2026-1.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    names = {r[1] for r in rows[1:]}
+    assert "'=HYPERLINK(\"https://evil.example\",\"乙\")" in names and "甲支部" in names
+    assert not any(cell.startswith("=") for row in rows for cell in row)

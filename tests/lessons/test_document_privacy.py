@@ -5,9 +5,9 @@ import pytest
 from django.core.files.base import ContentFile
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
-from lessons import services
 from lessons.factories import DocumentFactory, LessonAttachmentFactory, LessonCaptionFactory
 from lessons.models import Audience, ProtectedLessonDocument
+from lessons.services import privacy
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def download(client, document):
 
 
 def restricted_collection():
-    return Collection.objects.get(name=services.MEMBERS_ONLY_COLLECTION_NAME)
+    return Collection.objects.get(name=privacy.MEMBERS_ONLY_COLLECTION_NAME)
 
 
 # --- through HTTP ----------------------------------------------------------------------------
@@ -138,16 +138,16 @@ def test_privacy_set_in_wagtails_dialog_protects_the_documents(client, lesson_wi
 
 
 def test_members_only_collection_is_created_once_with_a_login_restriction():
-    first = services.members_only_collection()
-    second = services.members_only_collection()
+    first = privacy.members_only_collection()
+    second = privacy.members_only_collection()
     assert first.pk == second.pk
-    assert Collection.objects.filter(name=services.MEMBERS_ONLY_COLLECTION_NAME).count() == 1
+    assert Collection.objects.filter(name=privacy.MEMBERS_ONLY_COLLECTION_NAME).count() == 1
     assert first.get_parent() == Collection.get_first_root_node()
     restrictions = CollectionViewRestriction.objects.filter(collection=first)
     assert list(restrictions.values_list("restriction_type", flat=True)) == [CollectionViewRestriction.LOGIN]
 
     restrictions.delete()  # removed by hand in the admin: the next use puts it back
-    services.members_only_collection()
+    privacy.members_only_collection()
     assert CollectionViewRestriction.objects.filter(collection=first, restriction_type="login").count() == 1
 
 
@@ -177,7 +177,7 @@ def test_documents_in_an_editors_own_restricted_collection_stay_there(lesson_wit
 
 
 def test_documents_an_editor_put_into_the_members_only_collection_stay_there(lesson_with_files, django_capture_on_commit_callbacks):
-    attachment = DocumentFactory(collection=services.members_only_collection())
+    attachment = DocumentFactory(collection=privacy.members_only_collection())
     lesson, _, _ = lesson_with_files(Audience.MEMBERS, attachment=attachment)
     publish(lesson, django_capture_on_commit_callbacks, Audience.PUBLIC)
     attachment.refresh_from_db()
@@ -186,10 +186,10 @@ def test_documents_an_editor_put_into_the_members_only_collection_stay_there(les
 
 def test_sync_runs_again_without_changes(lesson_with_files):
     lesson, caption, attachment = lesson_with_files(Audience.MEMBERS)
-    assert services.sync_recording_privacy(lesson.pk) is True
-    assert services.sync_recording_privacy(lesson.pk) is True
+    assert privacy.sync_recording_privacy(lesson.pk) is True
+    assert privacy.sync_recording_privacy(lesson.pk) is True
     assert ProtectedLessonDocument.objects.filter(document__in=[caption, attachment]).count() == 2
-    assert services.sync_recording_privacy(10**9) is None
+    assert privacy.sync_recording_privacy(10**9) is None
 
 
 def test_the_privacy_task_moves_documents_when_run_by_a_worker(lesson_with_files):

@@ -21,9 +21,14 @@ GOOD = {
 }
 
 
-def run(path):
+def run(path, *args):
+    """(stdout, stderr); rows that were not imported make the command exit with an error after its report."""
     out, err = StringIO(), StringIO()
-    call_command("import_lessons", str(path), "--no-progress", stdout=out, stderr=err)
+    try:
+        call_command("import_lessons", str(path), "--no-progress", *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        if "行未导入" not in str(exc):
+            raise
     return out.getvalue(), err.getvalue()
 
 
@@ -118,3 +123,50 @@ def test_missing_file_and_missing_index(tmp_path, home_page):
         run(tmp_path / "nope.jsonl")
     with pytest.raises(CommandError, match="党课栏目"):
         run(write_jsonl(tmp_path / "a.jsonl", [GOOD]))
+
+
+def test_plain_transcripts_are_accepted_searchable_and_shown_without_seek_links(tmp_path, lesson_index, client):
+    from search.registry import get_document_type
+
+    plain = "同志们好。\n\n今天我们讲一讲港口工人的斗争故事。"
+    path = write_jsonl(tmp_path / "archive.jsonl", [
+        {**GOOD, "transcript": plain},
+        {**GOOD, "source_id": "arch-002", "title": "第二讲", "transcript": "开场白\n[00:10] 有标记的段落"},
+    ])
+    out, err = run(path)
+    assert "新增 1" in out and "出错 1" in out
+    assert "第 2 行：文字稿第 1 行：第一段文字前需要时间标记" in err  # marks, once used, must start the text
+    lesson = LessonPage.objects.get(source_id="arch-001")
+    assert lesson.transcript_cues() == []
+    assert lesson.transcript_paragraphs() == ["同志们好。", "今天我们讲一讲港口工人的斗争故事。"]
+    assert "港口工人的斗争故事" in get_document_type("lesson").build(lesson).body
+    html = client.get(lesson.url).content.decode()
+    assert "<p>今天我们讲一讲港口工人的斗争故事。</p>" in html and "data-lesson-seek" not in html
+
+
+def test_timed_transcripts_keep_their_seek_links(tmp_path, lesson_index, client):
+    run(write_jsonl(tmp_path / "archive.jsonl", [GOOD]))
+    lesson = LessonPage.objects.get(source_id="arch-001")
+    assert lesson.transcript_paragraphs() == []
+    assert 'data-lesson-seek="10"' in client.get(lesson.url).content.decode()
+
+
+def test_no_lesson_index_says_which_page_to_create(tmp_path, home_page):
+    with pytest.raises(CommandError, match="在网站首页下添加一个“党课栏目”页面"):
+        run(write_jsonl(tmp_path / "a.jsonl", [GOOD]))
+
+
+def test_index_option_picks_the_lesson_index(tmp_path, lesson_index, home_page):
+    from lessons.models import LessonIndexPage
+
+    other = home_page.add_child(instance=LessonIndexPage(title="支部党课", slug="branch-lessons"))
+    path = write_jsonl(tmp_path / "a.jsonl", [GOOD])
+    with pytest.raises(CommandError, match="有多个党课栏目"):
+        run(path)
+    with pytest.raises(CommandError, match="找不到党课栏目“nowhere”"):
+        run(path, "--index", "nowhere")
+    out, _ = run(path, "--index", "/branch-lessons/")
+    assert "新增 1" in out
+    assert LessonPage.objects.get(source_id="arch-001").get_parent().pk == other.pk
+    out, _ = run(path, "--index", str(other.pk))
+    assert "未变 1" in out

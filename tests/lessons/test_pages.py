@@ -9,7 +9,6 @@ from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import PageViewRestriction
 
-from lessons import services
 from lessons.factories import (
     LessonAttachmentFactory,
     LessonCaptionFactory,
@@ -18,6 +17,8 @@ from lessons.factories import (
     SpeakerFactory,
 )
 from lessons.models import Audience, LessonPage, SpeakerRole
+from lessons.services import access, privacy
+from lessons.services import progress as heartbeats
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_lesson_page_renders_player_chapters_transcript_and_speakers(client, mak
 
 def test_resume_offer_shows_saved_position(client, member, make_lesson, make_recording):
     lesson = make_lesson(recording=make_recording(duration=600))
-    services.record_heartbeat(member, lesson, position=125, ranges=[[0, 125]])
+    heartbeats.record_heartbeat(member, lesson, position=125, ranges=[[0, 125]])
     client.force_login(member)
     html = client.get(lesson.url).content.decode()
     assert "继续播放 02:05" in html
@@ -50,7 +51,7 @@ def test_resume_offer_shows_saved_position(client, member, make_lesson, make_rec
 
 def test_no_resume_offer_at_the_very_end(client, member, make_lesson, make_recording):
     lesson = make_lesson(recording=make_recording(duration=600))
-    services.record_heartbeat(member, lesson, position=599, ranges=[[0, 599]])
+    heartbeats.record_heartbeat(member, lesson, position=599, ranges=[[0, 599]])
     client.force_login(member)
     assert "继续播放" not in client.get(lesson.url).content.decode()
 
@@ -85,8 +86,8 @@ def test_lesson_page_query_count_is_constant(client, member, make_lesson, make_r
     one = _lesson_with(1, make_lesson, make_recording, "a")
     five = _lesson_with(5, make_lesson, make_recording, "b")
     client.force_login(member)
-    services.record_heartbeat(member, one, position=20, ranges=[[0, 20]])
-    services.record_heartbeat(member, five, position=20, ranges=[[0, 20]])
+    heartbeats.record_heartbeat(member, one, position=20, ranges=[[0, 20]])
+    heartbeats.record_heartbeat(member, five, position=20, ranges=[[0, 20]])
     assert _count_queries(client, one.url, cached=cached) == _count_queries(client, five.url, cached=cached)
     html = client.get(five.url).content.decode()
     assert html.count('class="speaker-card"') == 5
@@ -192,7 +193,7 @@ def test_members_only_lesson_is_refused_to_anonymous_users(client, member, make_
 
 def test_publishing_members_only_lesson_makes_its_recording_private(make_lesson, make_recording, monkeypatch, django_capture_on_commit_callbacks):
     calls = []
-    monkeypatch.setattr(services, "set_recording_members_only", lambda recording, value: calls.append((recording.pk, value)))
+    monkeypatch.setattr(privacy, "set_recording_members_only", lambda recording, value: calls.append((recording.pk, value)))
     recording = make_recording()
     with django_capture_on_commit_callbacks(execute=True):
         lesson = make_lesson(audience=Audience.MEMBERS, recording=recording)
@@ -205,7 +206,7 @@ def test_publishing_members_only_lesson_makes_its_recording_private(make_lesson,
 
 def test_privacy_set_in_wagtails_dialog_updates_the_recording(make_lesson, make_recording, monkeypatch, django_capture_on_commit_callbacks):
     calls = []
-    monkeypatch.setattr(services, "set_recording_members_only", lambda recording, value: calls.append(value))
+    monkeypatch.setattr(privacy, "set_recording_members_only", lambda recording, value: calls.append(value))
     lesson = make_lesson(recording=make_recording())
     with django_capture_on_commit_callbacks(execute=True):
         restriction = PageViewRestriction.objects.create(page=lesson.get_parent(), restriction_type="login")
@@ -291,20 +292,20 @@ def test_series_page_lists_episodes_in_order(client, catalogue, series):
 
 
 def test_lesson_counts_in_visible_lessons(member, catalogue):
-    assert services.visible_lessons(None).count() == 3
-    assert services.visible_lessons(member).count() == 4
-    assert isinstance(services.visible_lessons(member).first(), LessonPage)
+    assert access.visible_lessons(None).count() == 3
+    assert access.visible_lessons(member).count() == 4
+    assert isinstance(access.visible_lessons(member).first(), LessonPage)
 
 
 def test_group_restricted_lessons_are_visible_only_to_those_groups(member, make_user, catalogue):
     restriction = PageViewRestriction.objects.create(page=catalogue["b"], restriction_type="groups")
     restriction.groups.add(*member.groups.all())
     outsider = make_user("outsider")
-    assert services.visible_lessons(member).filter(pk=catalogue["b"].pk).exists()
-    assert not services.visible_lessons(outsider).filter(pk=catalogue["b"].pk).exists()
+    assert access.visible_lessons(member).filter(pk=catalogue["b"].pk).exists()
+    assert not access.visible_lessons(outsider).filter(pk=catalogue["b"].pk).exists()
 
 
 def test_visible_lessons_looks_up_a_members_groups_only_for_group_restrictions(member, catalogue):
     with CaptureQueriesContext(connection) as queries:
-        assert len(services.visible_lessons(member)) == 4
+        assert len(access.visible_lessons(member)) == 4
     assert not any("auth_user_groups" in q["sql"] for q in queries)

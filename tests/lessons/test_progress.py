@@ -6,8 +6,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from lessons import services
 from lessons.models import LessonProgress
+from lessons.services import progress as heartbeats
 
 pytestmark = pytest.mark.django_db
 
@@ -49,44 +49,44 @@ def test_heartbeat_stores_position_and_distinct_seconds(client, member, lesson):
 
 
 def test_completion_at_ninety_percent_of_distinct_seconds(member, lesson):
-    services.record_heartbeat(member, lesson, position=80, ranges=[[0, 80]])
+    heartbeats.record_heartbeat(member, lesson, position=80, ranges=[[0, 80]])
     assert LessonProgress.objects.get().completed_at is None
-    services.record_heartbeat(member, lesson, position=89, ranges=[[0, 89]])
+    heartbeats.record_heartbeat(member, lesson, position=89, ranges=[[0, 89]])
     assert LessonProgress.objects.get().completed_at is None
-    row = services.record_heartbeat(member, lesson, position=90, ranges=[[80, 90]])
+    row = heartbeats.record_heartbeat(member, lesson, position=90, ranges=[[80, 90]])
     assert row.completed_at is not None
     # A replay after completion keeps the first completion time.
-    again = services.record_heartbeat(member, lesson, position=10, ranges=[[0, 10]])
+    again = heartbeats.record_heartbeat(member, lesson, position=10, ranges=[[0, 10]])
     assert again.completed_at == row.completed_at
 
 
 def test_audio_listening_counts_the_same(member, lesson):
     # The listen mode's <audio> element reports ranges like the video does.
-    services.record_heartbeat(member, lesson, position=50, ranges=[[0, 50]])
-    row = services.record_heartbeat(member, lesson, position=95, ranges=[[50, 95]])
+    heartbeats.record_heartbeat(member, lesson, position=50, ranges=[[0, 50]])
+    row = heartbeats.record_heartbeat(member, lesson, position=95, ranges=[[50, 95]])
     assert row.is_completed
 
 
 def test_ranges_are_clipped_to_the_recordings_duration(member, lesson):
-    row = services.record_heartbeat(member, lesson, position=500, ranges=[[0, 500]], duration=5000)
+    row = heartbeats.record_heartbeat(member, lesson, position=500, ranges=[[0, 500]], duration=5000)
     assert row.played_seconds == 100  # the recording is 100 s, whatever the client claims
     assert row.position == 100
 
 
 def test_two_tabs_interleaved_lose_nothing(member, lesson):
     # Tab A and tab B each send everything they have played so far, interleaved.
-    services.record_heartbeat(member, lesson, position=20, ranges=[[0, 20]])  # A
-    services.record_heartbeat(member, lesson, position=60, ranges=[[40, 60]])  # B
-    services.record_heartbeat(member, lesson, position=30, ranges=[[0, 30]])  # A
-    row = services.record_heartbeat(member, lesson, position=70, ranges=[[40, 70]])  # B
+    heartbeats.record_heartbeat(member, lesson, position=20, ranges=[[0, 20]])  # A
+    heartbeats.record_heartbeat(member, lesson, position=60, ranges=[[40, 60]])  # B
+    heartbeats.record_heartbeat(member, lesson, position=30, ranges=[[0, 30]])  # A
+    row = heartbeats.record_heartbeat(member, lesson, position=70, ranges=[[40, 70]])  # B
     assert row.played_ranges == [[0, 30], [40, 70]]
     assert row.played_seconds == 60
     assert row.position == 70
 
 
 def test_study_seconds_are_booked_to_the_year(member, lesson):
-    services.record_heartbeat(member, lesson, position=30, ranges=[[0, 30]])
-    row = services.record_heartbeat(member, lesson, position=30, ranges=[[0, 30]])
+    heartbeats.record_heartbeat(member, lesson, position=30, ranges=[[0, 30]])
+    row = heartbeats.record_heartbeat(member, lesson, position=30, ranges=[[0, 30]])
     assert sum(row.seconds_by_year.values()) == 30
 
 
@@ -149,7 +149,7 @@ def test_unknown_or_draft_lesson_is_404(client, member, make_lesson):
 
 
 def test_get_returns_saved_position_across_devices(member, lesson):
-    services.record_heartbeat(member, lesson, position=42, ranges=[[0, 42]])
+    heartbeats.record_heartbeat(member, lesson, position=42, ranges=[[0, 42]])
     other_device = Client()
     other_device.force_login(member)
     data = other_device.get(URL, {"lesson": lesson.pk}).json()
@@ -176,7 +176,7 @@ def test_concurrent_heartbeats_from_two_tabs_lose_nothing_on_postgresql(home_pag
             for i in range(rounds):
                 barrier.wait()
                 start = offset + i * 20
-                services.record_heartbeat(user, lesson, position=start + 10, ranges=[[start, start + 10]])
+                heartbeats.record_heartbeat(user, lesson, position=start + 10, ranges=[[start, start + 10]])
         except Exception as exc:  # surfaced below
             errors.append(exc)
         finally:

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
-from lessons import services
 from lessons.factories import LessonIndexPageFactory
 from lessons.models import LessonProgress
+from lessons.services import access
 
 pytestmark = pytest.mark.django_db
 
@@ -149,9 +149,9 @@ def test_a_draft_is_refused_until_it_is_published_and_unknown_ids_are_not_cached
 def test_a_recording_without_a_duration_yet_is_not_cached(make_lesson, make_recording):
     recording = make_recording(duration=0)  # not probed yet
     lesson = make_lesson(recording=recording)
-    assert services.lesson_access(lesson.pk).duration is None
+    assert access.lesson_access(lesson.pk).duration is None
     type(recording).objects.filter(pk=recording.pk).update(duration=80)  # the probe, as media saves it
-    assert services.lesson_access(lesson.pk).duration == 80
+    assert access.lesson_access(lesson.pk).duration == 80
 
 
 def test_forgetting_happens_again_after_commit(lesson, django_capture_on_commit_callbacks):
@@ -162,7 +162,7 @@ def test_forgetting_happens_again_after_commit(lesson, django_capture_on_commit_
     cache.set(f"lessons:access:{lesson.pk}", (100.0, ()))  # a stale entry written in between
     for callback in callbacks:
         callback()
-    assert services.lesson_access(lesson.pk).restrictions != ()
+    assert access.lesson_access(lesson.pk).restrictions != ()
 
 
 def test_signed_in_members_stay_signed_in_when_the_cache_is_cleared(signed_in, lesson):

@@ -1,7 +1,7 @@
 import pytest
 
 from lessons import ranges
-from lessons.transcripts import Cue, TranscriptError, parse
+from lessons.transcripts import Cue, TranscriptError, paragraphs, parse, plain_text
 
 
 def test_merge_joins_overlaps_and_touching_ranges():
@@ -69,9 +69,16 @@ def test_transcript_parse_joins_continuation_lines():
     assert cues == [Cue(0, "同志们好。接着讲。"), Cue(65, "第二段")]
 
 
+def test_a_transcript_without_any_mark_is_plain_text():
+    assert parse("没有时间标记\n\n第二段") == []
+    assert paragraphs("没有时间标记\n\n第二段") == ["没有时间标记", "第二段"]
+    assert paragraphs("[00:00] 有标记") == []
+    assert plain_text("没有时间标记\n第二段") == "没有时间标记 第二段"
+
+
 def test_transcript_errors_name_the_line():
     with pytest.raises(TranscriptError, match="第 1 行"):
-        parse("没有时间标记")
+        parse("开场白没有标记\n[00:10] 后面有")
     with pytest.raises(TranscriptError, match="第 2 行"):
         parse("[01:00] a\n[00:30] b")
     with pytest.raises(TranscriptError, match="第 1 行"):

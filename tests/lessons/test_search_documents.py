@@ -81,3 +81,32 @@ def test_a_draft_of_a_series_changes_no_lesson(make_lesson, series, django_captu
         series.title = "新系列名"
         series.save_revision()
     assert not any(getattr(c, "func", None) == update_index_for_dependents.enqueue for c in callbacks)
+
+
+def test_lesson_body_text_comes_from_every_block_of_the_body(make_lesson, home_page):
+    import json
+
+    body = json.dumps([
+        {"type": "heading", "value": {"text": "第一部分", "level": "h2"}},
+        {"type": "paragraph", "value": "<p>讲述<b>港口工人</b>的斗争</p>"},
+        {"type": "quote", "value": {"text": "星星之火，可以燎原", "attribution": "毛泽东"}},
+        {"type": "route_link", "value": {"page": home_page.pk, "text": "旅顺口岸红色记忆"}},
+    ])
+    lesson = make_lesson(title="港口的故事", body=body)
+    text = get_document_type("lesson").build(lesson).body
+    for part in ("第一部分", "港口工人", "的斗争", "星星之火，可以燎原", "毛泽东", "旅顺口岸红色记忆"):
+        assert part in text
+    assert "<b>" not in text and "<p>" not in text
+
+
+def test_a_new_block_type_is_searchable_without_naming_it(make_lesson, monkeypatch):
+    from wagtail import blocks
+
+    from lessons.models import LessonPage
+
+    stream_block = LessonPage._meta.get_field("body").stream_block
+    extra = blocks.CharBlock()
+    extra.set_name("notice")
+    monkeypatch.setitem(stream_block.child_blocks, "notice", extra)
+    lesson = make_lesson(title="新块", body=[("notice", "新增的通知块文字")])
+    assert "新增的通知块文字" in get_document_type("lesson").build(lesson).body

@@ -3,8 +3,9 @@ import io
 
 import pytest
 
-from lessons import services
 from lessons.models import Audience, LessonProgress
+from lessons.services import progress as heartbeats
+from lessons.services import study_record
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +27,8 @@ def test_study_record_page_is_for_signed_in_members_only(client):
 def test_study_record_shows_continue_completed_and_hours(client, member, two_lessons, settings):
     settings.LESSONS_STUDY_HOUR_MINUTES = 1
     done, half = two_lessons
-    services.record_heartbeat(member, done, position=95, ranges=[[0, 95]])
-    services.record_heartbeat(member, half, position=500, ranges=[[0, 300], [400, 500]])
+    heartbeats.record_heartbeat(member, done, position=95, ranges=[[0, 95]])
+    heartbeats.record_heartbeat(member, half, position=500, ranges=[[0, 300], [400, 500]])
     client.force_login(member)
     response = client.get("/me/learning/")
     html = response.content.decode()
@@ -42,7 +43,7 @@ def test_study_record_shows_continue_completed_and_hours(client, member, two_les
 
 def test_study_record_shows_only_ones_own_progress(client, member, make_user, two_lessons):
     other = make_user("other", role="党员")
-    services.record_heartbeat(other, two_lessons[0], position=50, ranges=[[0, 50]])
+    heartbeats.record_heartbeat(other, two_lessons[0], position=50, ranges=[[0, 50]])
     client.force_login(member)
     record = client.get("/me/learning/").context["record"]
     assert record.continue_watching == [] and record.years == []
@@ -51,8 +52,8 @@ def test_study_record_shows_only_ones_own_progress(client, member, make_user, tw
 
 def test_csv_export(client, member, two_lessons):
     done, half = two_lessons
-    services.record_heartbeat(member, done, position=95, ranges=[[0, 95]])
-    services.record_heartbeat(member, half, position=120, ranges=[[0, 120]])
+    heartbeats.record_heartbeat(member, done, position=95, ranges=[[0, 95]])
+    heartbeats.record_heartbeat(member, half, position=120, ranges=[[0, 120]])
     client.force_login(member)
     response = client.get("/me/learning/export.csv")
     assert response.status_code == 200
@@ -60,7 +61,7 @@ def test_csv_export(client, member, two_lessons):
     assert "attachment" in response["Content-Disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")  # BOM, for Excel
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == services.CSV_HEADER
+    assert rows[0] == study_record.EXPORT_HEADERS
     by_title = {row[0]: row for row in rows[1:]}
     assert by_title["学完的课"][5] == "是"
     assert by_title["学完的课"][3] == "1"  # 95 s -> 1 minute
@@ -72,7 +73,7 @@ def test_csv_export(client, member, two_lessons):
 
 def test_lesson_made_members_only_later_leaves_the_anonymous_views(client, member, make_lesson):
     lesson = make_lesson()
-    services.record_heartbeat(member, lesson, position=30, ranges=[[0, 30]])
+    heartbeats.record_heartbeat(member, lesson, position=30, ranges=[[0, 30]])
     lesson.audience = Audience.MEMBERS
     lesson.save_revision().publish()
     client.force_login(member)
@@ -98,7 +99,7 @@ def test_home_section_latest_showcase_and_continue(client, member, lesson_index,
     make_lesson(title="二月党课", series=monthly, date_given=datetime.date(2025, 2, 10))
     make_lesson(title="展播甲", series=showcase)
     watching = make_lesson(title="看了一半", recording=make_recording(duration=600))
-    services.record_heartbeat(member, watching, position=61, ranges=[[0, 61]])
+    heartbeats.record_heartbeat(member, watching, position=61, ranges=[[0, 61]])
 
     html = client.get("/").content.decode()
     assert "二月党课" in html and "一月党课" not in html
@@ -114,3 +115,24 @@ def test_no_rankings_anywhere(client, member, two_lessons):
     html = client.get("/me/learning/").content.decode()
     for word in ("排名", "排行", "名次"):
         assert word not in html
+
+
+def test_a_lesson_later_withdrawn_leaves_the_page_and_the_export_alike(client, member, make_lesson, make_recording):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    kept = make_lesson(title="仍可学习的课", recording=make_recording(duration=1000))
+    restricted = make_lesson(title="后来限定范围的课", recording=make_recording(duration=1000))
+    unpublished = make_lesson(title="后来撤下的课", recording=make_recording(duration=1000))
+    for lesson in (kept, restricted, unpublished):
+        heartbeats.record_heartbeat(member, lesson, position=120, ranges=[[0, 120]])
+    committee = Group.objects.create(name="支委")
+    restriction = PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(committee)
+    unpublished.unpublish()
+    client.force_login(member)
+    record = client.get("/me/learning/").context["record"]
+    assert [row.lesson.title for row in record.continue_watching] == ["仍可学习的课"]
+    body = client.get("/me/learning/export.csv").content.decode("utf-8-sig")
+    titles = [row[0] for row in csv.reader(io.StringIO(body))][1:]
+    assert titles == ["仍可学习的课"]

@@ -12,10 +12,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_scheduled_lesson_goes_live_with_publish_scheduled(make_lesson, make_recording, monkeypatch):
-    from lessons import services
+    from lessons.services import privacy
 
     calls = []
-    monkeypatch.setattr(services, "set_recording_members_only", lambda recording, value: calls.append(value))
+    monkeypatch.setattr(privacy, "set_recording_members_only", lambda recording, value: calls.append(value))
     lesson = make_lesson(title="定时发布", live=False, publish=False, audience=Audience.MEMBERS,
                          recording=make_recording())
     lesson.go_live_at = timezone.now() + datetime.timedelta(hours=1)

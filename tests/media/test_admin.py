@@ -78,3 +78,12 @@ def test_the_normal_wagtailmedia_upload_goes_through_probe_and_transcode(
     assert recording.status == Recording.Status.READY, recording.failure_reason
     assert recording.duration == pytest.approx(2, abs=0.1)
     assert recording.hls_url
+
+
+def test_retry_never_redirects_off_the_site(admin_client):
+    recording = Recording.objects.create(title="转码中", file="a/c.mp4", status="transcoding", progress=10)
+    url = reverse("media_pipeline:retry", args=[recording.pk])
+    response = admin_client.post(url, {"next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailmedia:edit", args=[recording.pk])
+    assert admin_client.post(url, {"next": "/admin/media/"})["Location"] == "/admin/media/"

@@ -1,8 +1,11 @@
+from tabular.imports import ImportCommand, read_rows
+
 from ...services import imports
-from ._import_base import ImportCommand
 
 
 class Command(ImportCommand):
-    help = "Import organisations from CSV (code,name,kind,parent_code,established_on); idempotent by code."
-    import_function = imports.import_organisations
+    help = "从 CSV 或 JSON Lines 导入党组织（code,name,kind,parent_code,established_on），按 code 去重，可重复运行。"
     noun = "党组织"
+
+    def run(self, path, *, progress, options):
+        return imports.import_organisations(read_rows(path, required=("code", "name")), progress=progress)

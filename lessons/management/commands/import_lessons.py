@@ -1,47 +1,60 @@
-import csv
-from pathlib import Path
+from django.core.management.base import CommandError
 
-from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
-
-from lessons.importer import import_file
 from lessons.models import LessonIndexPage
+from lessons.services.imports import import_file
+from tabular.imports import ImportCommand
+
+NO_INDEX = (
+    "还没有党课栏目：请先在后台“页面”中，在网站首页下添加一个“党课栏目”页面（例如标题“党课”、"
+    "地址 lessons）并发布，再运行本命令；演示站点可运行 manage.py load_demo。"
+)
 
 
-def count_records(path: Path) -> int:
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return sum(1 for _ in csv.DictReader(handle))
-    with path.open(encoding="utf-8-sig") as handle:
-        return sum(1 for line in handle if line.strip())
+def find_index(value: str | None) -> LessonIndexPage:
+    """The lesson index to import into: the only one there is, or the one `--index` names by id,
+    slug or URL path (/lessons/)."""
+    indexes = LessonIndexPage.objects.all()
+    if not value:
+        found = list(indexes[:2])
+        if not found:
+            raise CommandError(NO_INDEX)
+        if len(found) > 1:
+            names = "、".join(f"{page.title}（{page.url_path}）" for page in indexes.order_by("path"))
+            raise CommandError(f"有多个党课栏目：{names}。请用 --index 指定，例如 --index lessons")
+        return found[0]
+    value = value.strip()
+    if value.isdigit():
+        index = indexes.filter(pk=int(value)).first()
+    else:
+        path = value.strip("/")
+        matches = [
+            page for page in indexes
+            if page.slug == path or f"/{page.url_path.strip('/')}".endswith(f"/{path}")
+        ]
+        index = matches[0] if len(matches) == 1 else None
+        if len(matches) > 1:
+            raise CommandError(f"“{value}”对应多个党课栏目，请写完整路径或页面编号。")
+    if index is None:
+        available = "、".join(f"{page.title}（{page.slug}，编号 {page.pk}）" for page in indexes) or "无"
+        raise CommandError(f"找不到党课栏目“{value}”。现有的党课栏目：{available}。")
+    return index
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "从 JSON Lines（.jsonl）或 CSV 文件批量导入党课。字段：source_id, title, series, speaker, "
-        "speaker_role, date, summary, transcript, tags, recording（可选，录像文件路径）。"
-        "按 source_id 去重，可重复运行；有错误的行会报告行号和原因，其余行照常导入。"
+        "speaker_role, date, summary, transcript（纯文字，或带 [mm:ss] 时间标记）, tags, "
+        "recording（可选，录像文件路径）。按 source_id 去重，可重复运行；有错误的行会报告行号和原因，其余行照常导入。"
     )
+    noun = "党课"
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
+        super().add_arguments(parser)
         parser.add_argument("--draft", action="store_true", help="只保存为草稿，不直接发布（随后走政治审核）")
-        parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
+        parser.add_argument("--index", help="导入到哪个党课栏目：页面编号、slug 或路径（如 lessons）；只有一个栏目时可省略")
 
-    def handle(self, *args, file: Path, draft: bool, no_progress: bool, **options):
-        if not file.is_file():
-            raise CommandError(f"找不到文件：{file}")
-        if file.suffix.lower() not in (".csv", ".jsonl", ".ndjson", ".json"):
-            raise CommandError("只支持 .jsonl（JSON Lines）或 .csv 文件")
-        index = LessonIndexPage.objects.first()
-        if index is None:
-            raise CommandError("还没有党课栏目（LessonIndexPage），请先在后台创建或运行 load_demo")
-        with tqdm(total=count_records(file), unit="行", disable=no_progress, file=self.stderr) as bar:
-            report = import_file(file.resolve(), index=index, publish=not draft, progress=bar)
-        for line, reason in report.errors:
-            self.stderr.write(f"第 {line} 行：{reason}")
-        summary = (
-            f"新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}，"
-            f"出错 {len(report.errors)}，排队转码 {report.recordings_queued}"
-        )
-        self.stdout.write(self.style.WARNING(summary) if report.errors else self.style.SUCCESS(summary))
+    def prepare(self, options):
+        self.index = find_index(options.get("index"))
+
+    def run(self, path, *, progress, options):
+        return import_file(path, index=self.index, publish=not options.get("draft"), progress=progress)

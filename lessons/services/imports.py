@@ -1,26 +1,26 @@
-"""Bulk import of an existing lesson archive (JSON Lines or CSV), used by `manage.py import_lessons`.
+"""Bulk import of an existing lesson archive (JSON Lines or CSV), used by `manage.py import_lessons`;
+reading, transactions and error reporting are tabular.imports'.
 
-Fields: source_id, title, series, speaker, speaker_role, date (YYYY-MM-DD), summary, transcript,
-tags (a list in JSON, ";"-separated in CSV), optional recording (a file path, relative to the file).
-Idempotent by source_id: a second run with the same file changes nothing. Each bad row is reported
-with its line number and reason, and the rest go on.
+Fields: source_id, title, series, speaker, speaker_role, date (YYYY-MM-DD), summary, transcript
+(plain text, or timed with `[mm:ss]` marks for seek links), tags (a list in JSON, ";"-separated in
+CSV), optional recording (a file path, relative to the file). Idempotent by source_id: a second run
+with the same file changes nothing. Each bad row is reported with its line number and reason, and
+the rest go on.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
 from django.utils.text import slugify
 
-from .models import LessonIndexPage, LessonPage, LessonSeriesPage, LessonSpeaker, Speaker, SpeakerRole
-from .transcripts import TranscriptError, parse
+from tabular.imports import ImportReport, RowError, read_rows, run_import, text
+
+from ..models import LessonIndexPage, LessonPage, LessonSeriesPage, LessonSpeaker, Speaker, SpeakerRole
+from ..transcripts import TranscriptError, parse
 
 FIELDS = ["source_id", "title", "series", "speaker", "speaker_role", "date", "summary", "transcript", "tags", "recording"]
 DATE_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -32,13 +32,8 @@ ROLE_BY_LABEL = {label: value for value, label in SpeakerRole.choices} | {
 }
 
 
-class RowError(ValueError):
-    pass
-
-
 @dataclass
 class ImportRow:
-    line: int
     source_id: str
     title: str
     series: str
@@ -51,71 +46,20 @@ class ImportRow:
     recording: Path | None
 
 
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    recordings_queued: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged + len(self.errors)
-
-
-def read_rows(path: Path) -> Iterator[tuple[int, dict | Exception]]:
-    """(line number, raw dict) per record; a record that cannot even be read yields an exception."""
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
-            if missing:
-                yield 1, RowError(f"表头缺少字段：{', '.join(missing)}")
-                return
-            line = 2
-            for raw in reader:
-                yield line, raw
-                line = reader.line_num + 1
-        return
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                data = json.loads(text)
-            except ValueError as exc:
-                yield number, RowError(f"不是有效的 JSON：{exc.msg}")
-                continue
-            yield number, data if isinstance(data, dict) else RowError("每行应为一个 JSON 对象")
-
-
-def _text(raw: dict, name: str, *, limit: int | None = None) -> str:
-    value = raw.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str | int):
-        raise RowError(f"字段 {name} 应为文字")
-    value = str(value).strip()
-    if limit and len(value) > limit:
-        raise RowError(f"字段 {name} 超过 {limit} 字")
-    return value
-
-
-def parse_row(line: int, raw: dict, *, base_dir: Path, csv_format: bool) -> ImportRow:
+def parse_row(raw: dict, *, base_dir: Path, csv_format: bool) -> ImportRow:
     for name in REQUIRED:
-        if not _text(raw, name):
+        if not text(raw, name):
             raise RowError(f"缺少必填字段 {name}")
-    role_text = _text(raw, "speaker_role")
+    role_text = text(raw, "speaker_role")
     role = role_text if role_text in SpeakerRole.values else ROLE_BY_LABEL.get(role_text)
     if role is None:
         raise RowError(f"未知的主讲人身份：{role_text}（可用：{'、'.join(SpeakerRole.labels)}）")
     try:
-        if not DATE_FORMAT.match(_text(raw, "date")):
+        if not DATE_FORMAT.match(text(raw, "date")):
             raise ValueError
-        date = datetime.date.fromisoformat(_text(raw, "date"))
+        date = datetime.date.fromisoformat(text(raw, "date"))
     except ValueError:
-        raise RowError(f"日期格式应为 YYYY-MM-DD：{_text(raw, 'date')}") from None
+        raise RowError(f"日期格式应为 YYYY-MM-DD：{text(raw, 'date')}") from None
     tags_value = raw.get("tags") or []
     if csv_format or isinstance(tags_value, str):
         tags = [t.strip() for t in str(tags_value).split(";")] if tags_value else []
@@ -131,22 +75,21 @@ def parse_row(line: int, raw: dict, *, base_dir: Path, csv_format: bool) -> Impo
     except TranscriptError as exc:
         raise RowError(f"文字稿{exc}") from None
     recording = None
-    if _text(raw, "recording"):
-        recording = Path(_text(raw, "recording"))
+    if text(raw, "recording"):
+        recording = Path(text(raw, "recording"))
         if not recording.is_absolute():
             recording = base_dir / recording
         if not recording.is_file():
             raise RowError(f"找不到录像文件：{recording}")
-    speakers = [name.strip() for name in _text(raw, "speaker").replace("、", ";").split(";") if name.strip()]
+    speakers = [name.strip() for name in text(raw, "speaker").replace("、", ";").split(";") if name.strip()]
     return ImportRow(
-        line=line,
-        source_id=_text(raw, "source_id", limit=100),
-        title=_text(raw, "title", limit=255),
-        series=_text(raw, "series", limit=255),
+        source_id=text(raw, "source_id", limit=100),
+        title=text(raw, "title", limit=255),
+        series=text(raw, "series", limit=255),
         speakers=speakers,
         speaker_role=role,
         date=date,
-        summary=_text(raw, "summary", limit=500),
+        summary=text(raw, "summary", limit=500),
         transcript=transcript.strip(),
         tags=[t for t in tags if t],
         recording=recording,
@@ -244,33 +187,27 @@ class LessonImporter:
         LessonPage.objects.filter(pk=lesson.pk).update(recording=recording)
         lesson.recording = recording
         if self.publish:
-            from .services import queue_recording_privacy
+            from .privacy import queue_recording_privacy
 
             queue_recording_privacy([lesson.pk])
         return True
 
 
 def import_file(path: Path, *, index: LessonIndexPage, publish=True, user=None, progress=None) -> ImportReport:
-    from media.services import MediaRejected
-
-    report = ImportReport()
     importer = LessonImporter(index=index, publish=publish, user=user)
     csv_format = path.suffix.lower() == ".csv"
-    for line, raw in read_rows(path):
+    def import_row(raw: dict, report: ImportReport) -> str:
+        from media.services import MediaRejected
+
+        row = parse_row(raw, base_dir=path.parent, csv_format=csv_format)
+        outcome, lesson = importer.apply(row)
         try:
-            if isinstance(raw, Exception):
-                raise raw
-            row = parse_row(line, raw, base_dir=path.parent, csv_format=csv_format)
-            with transaction.atomic():
-                outcome, lesson = importer.apply(row)
-                if importer.attach_recording(lesson, row):
-                    report.recordings_queued += 1
-            setattr(report, outcome, getattr(report, outcome) + 1)
-        except (RowError, MediaRejected) as exc:
-            report.errors.append((line, getattr(exc, "reason", None) or str(exc)))
-        except Exception as exc:  # a validation error or anything else: report the row, keep going
-            message = "; ".join(exc.messages) if hasattr(exc, "messages") else f"{type(exc).__name__}: {exc}"
-            report.errors.append((line, message))
-        if progress is not None:
-            progress.update(1)
+            if importer.attach_recording(lesson, row):
+                report.extra["排队转码"] += 1
+        except MediaRejected as exc:
+            raise RowError(exc.reason or str(exc)) from exc
+        return outcome
+
+    report = run_import(read_rows(path, required=REQUIRED), import_row, progress=progress)
+    report.extra.setdefault("排队转码", 0)
     return report

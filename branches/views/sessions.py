@@ -1,0 +1,157 @@
+"""One session: its page, the secretary's form to arrange or edit it, and cancel/postpone/move/close."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from wagtail.images import get_image_model
+from wagtail.models import Collection
+
+from ..forms import LeaveForm, MoveForm, PostponeForm, SessionForm
+from ..models import (
+    Attendance,
+    AttendanceStatus,
+    LeaveRequest,
+    Session,
+    SessionLesson,
+    SessionPhoto,
+    SessionType,
+)
+from ..models.organisations import COMMITTEE_ROLES
+from ..services import attendance as attendance_service
+from ..services import planning, scope
+from .guards import managed_session, secretary_branch_or_403
+
+
+@login_required
+def session_detail(request, pk):
+    session = get_object_or_404(
+        Session.objects.select_related("branch", "session_type", "organiser", "lecturer", "route"), pk=pk
+    )
+    if not scope.can_view_branch(request.user, session.branch):
+        raise PermissionDenied
+    member = scope.member_for(request.user)
+    manages = scope.can_manage_branch(request.user, session.branch)
+    own_member = member if member and member.branch_id == session.branch_id else None
+    if (
+        own_member
+        and session.session_type.committee_only
+        and own_member.role not in COMMITTEE_ROLES
+        and not manages
+    ):
+        raise PermissionDenied
+    context = {
+        "session": session,
+        "manages": manages,
+        "own_member": own_member,
+        "my_attendance": Attendance.objects.filter(session=session, member=own_member).first()
+        if own_member
+        else None,
+        "my_leave": LeaveRequest.objects.filter(session=session, member=own_member).first()
+        if own_member
+        else None,
+        "leave_form": LeaveForm(),
+        "lessons": [link.lesson for link in session.lesson_links.select_related("lesson")],
+        "photos": session.photos.select_related("image"),
+        "can_see_all": manages or scope.can_report_on(request.user, session.branch),
+    }
+    if context["can_see_all"]:
+        context["sheet"] = attendance_service.attendance_sheet(session)
+        context["statuses"] = AttendanceStatus.choices
+        context["leave_requests"] = session.leave_requests.select_related("member")
+        if session.session_type.needs_quorum:
+            context["quorum"] = attendance_service.quorum(session)
+    if manages:
+        context["clashes"] = planning.find_clashes(session)
+        context["postpone_form"] = PostponeForm()
+    return render(request, "branches/session_detail.html", context)
+
+
+def _save_session_form(request, form, branch) -> Session:
+    with transaction.atomic():
+        session = form.save(commit=False)
+        session.branch = branch
+        session.save()
+        lessons = list(form.cleaned_data.get("lessons") or [])
+        session.lesson_links.all().delete()
+        for order, lesson in enumerate(lessons):
+            SessionLesson.objects.create(session=session, lesson=lesson, sort_order=order)
+        Session.objects.filter(pk=session.pk).update(counts_as_party_lesson=bool(lessons))
+        image_file = form.cleaned_data.get("photo")
+        if image_file:
+            image = get_image_model().objects.create(
+                title=form.cleaned_data.get("photo_caption") or session.topic,
+                file=image_file,
+                collection=Collection.get_first_root_node(),
+                uploaded_by_user=request.user,
+            )
+            SessionPhoto.objects.create(
+                session=session, image=image, caption=form.cleaned_data.get("photo_caption", "")
+            )
+    return session
+
+
+@login_required
+def session_create(request):
+    branch = secretary_branch_or_403(request)
+    initial = {}
+    if request.GET.get("type"):
+        initial["session_type"] = SessionType.objects.filter(slug=request.GET["type"]).first()
+    form = SessionForm(request.POST or None, request.FILES or None, branch=branch, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        session = _save_session_form(request, form, branch)
+        for clash in planning.find_clashes(session):
+            messages.warning(request, f"时间冲突：{clash.detail}")
+        messages.success(request, "会议已安排。")
+        return redirect("branches:session_detail", pk=session.pk)
+    return render(request, "branches/session_form.html", {"form": form, "branch": branch, "creating": True})
+
+
+@login_required
+def session_edit(request, pk):
+    session = managed_session(request, pk)
+    form = SessionForm(request.POST or None, request.FILES or None, instance=session, branch=session.branch)
+    if request.method == "POST" and form.is_valid():
+        session = _save_session_form(request, form, session.branch)
+        for clash in planning.find_clashes(session):
+            messages.warning(request, f"时间冲突：{clash.detail}")
+        messages.success(request, "已保存。")
+        return redirect("branches:session_detail", pk=session.pk)
+    return render(
+        request, "branches/session_form.html", {"form": form, "branch": session.branch, "session": session}
+    )
+
+
+@login_required
+@require_POST
+def session_action(request, pk, action):
+    session = managed_session(request, pk)
+    try:
+        if action == "cancel":
+            planning.cancel_session(session)
+            messages.success(request, "会议已取消，不计入组织生活次数。")
+        elif action in ("postpone", "move"):
+            form = (PostponeForm if action == "postpone" else MoveForm)(request.POST)
+            if not form.is_valid():
+                raise ValidationError("请填写新的开始时间。")
+            if action == "postpone":
+                planning.postpone_session(session, starts_at=form.cleaned_data["starts_at"])
+                messages.success(request, "会议已延期。")
+            else:
+                planning.move_session(session, starts_at=form.cleaned_data["starts_at"])
+                messages.success(request, "会议时间已调整。")
+            for clash in planning.find_clashes(session):
+                messages.warning(request, f"时间冲突：{clash.detail}")
+        elif action == "close":
+            attendance_service.close_session(session, by=request.user)
+            messages.success(request, "已标记为已召开，未签到的党员记为缺席。")
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("branches:session_detail", pk=session.pk)

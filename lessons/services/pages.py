@@ -1,0 +1,107 @@
+"""The lesson page's data: details cached per published revision, captions, related lessons and
+where to resume."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Prefetch
+from wagtail.images import get_image_model
+
+from ..models import LessonPage, LessonProgress
+from .access import visible_lessons
+from .progress import offers_resume
+
+SPEAKER_PHOTO_FILTER = "fill-160x160"
+
+
+
+class LessonDetails:
+    """The parts of a lesson page that are the same for every visitor, loaded on first use: the
+    template caches their HTML per published revision, so a cache hit runs none of these queries.
+    Each property is one query whatever the number of items."""
+
+    def __init__(self, page: LessonPage):
+        self.page = page
+
+    @cached_property
+    def speakers(self) -> list:
+        Image = get_image_model()
+        return [
+            link.speaker
+            for link in self.page.lesson_speakers.all()
+            .select_related("speaker")
+            .prefetch_related(
+                Prefetch("speaker__photo", queryset=Image.objects.prefetch_renditions(SPEAKER_PHOTO_FILTER))
+            )
+        ]
+
+    @cached_property
+    def chapters(self) -> list:
+        return list(self.page.chapters.all())
+
+    @cached_property
+    def attachments(self) -> list:
+        return list(self.page.attachments.all().select_related("document"))
+
+    @cached_property
+    def tags(self) -> list:
+        return list(self.page.tags.all())
+
+    @cached_property
+    def cues(self) -> list:
+        return self.page.transcript_cues()
+
+    @cached_property
+    def transcript_paragraphs(self) -> list[str]:
+        return self.page.transcript_paragraphs()
+
+
+def lesson_captions(page: LessonPage) -> list[dict]:
+    return [
+        {"src": caption.document.url, "srclang": caption.srclang, "label": caption.label}
+        for caption in page.captions.all().select_related("document")
+    ]
+
+
+def lesson_page_context(page: LessonPage, request) -> dict:
+    """Everything the lesson template shows, in a number of queries that does not grow with the
+    number of speakers, chapters, captions, attachments or related lessons."""
+    previewing = getattr(request, "is_preview", False) or not page.live
+    # Previews and drafts render fresh; a published lesson's details are cached per revision.
+    published = page.last_published_at.isoformat() if page.last_published_at else ""
+    details_cache_key = None if previewing else f"{page.pk}:{page.live_revision_id}:{published}"
+    if details_cache_key is None:
+        captions = lesson_captions(page)
+    else:  # the captions belong to the revision too; the player is rendered outside the cached parts
+        captions = cache.get_or_set(
+            f"lessons:captions:{details_cache_key}", lambda: lesson_captions(page), settings.LESSONS_PAGE_CACHE_SECONDS
+        )
+    related = [
+        link.lesson
+        for link in page.related_lessons.all()
+        .select_related("lesson")
+        .filter(lesson__in=visible_lessons(request.user).values("pk"))
+    ]
+    progress = None
+    if request.user.is_authenticated and page.pk:
+        progress = LessonProgress.objects.filter(user=request.user, lesson=page).first()
+    resume_at = None
+    if progress is not None:
+        duration = progress.duration or (page.recording.duration if page.recording_id else None)
+        if offers_resume(progress.position, duration):
+            resume_at = int(progress.position)
+    start = request.GET.get("t", "")
+    return {
+        "details": LessonDetails(page),
+        "details_cache_key": details_cache_key,
+        "details_cache_seconds": settings.LESSONS_PAGE_CACHE_SECONDS,
+        "captions": captions,
+        "related": related,
+        "progress": progress,
+        "resume_at": resume_at,
+        "start": int(start) if start.isdigit() else None,
+        "recording": page.recording if page.recording_id else None,
+    }

@@ -1,0 +1,105 @@
+"""Progress heartbeats: merging the ranges a player reports into a member's progress, and when a
+saved position is worth offering to resume."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from .. import ranges as played
+from ..models import LessonPage, LessonProgress
+from .access import LessonAccess, recording_duration
+
+# A saved position this close to the start or the end is not worth offering to resume
+# (at most this many seconds; a tenth of the recording for very short ones).
+RESUME_MARGIN = 5
+# Longest duration accepted from a client when the recording's own duration is not known yet.
+MAX_CLIENT_DURATION = 12 * 3600
+HEARTBEAT_ATTEMPTS = 5
+
+def offers_resume(position: float, duration: float | None) -> bool:
+    margin = min(RESUME_MARGIN, duration * 0.1) if duration else RESUME_MARGIN
+    if position <= margin:
+        return False
+    return not duration or position < duration - margin
+
+
+
+
+class HeartbeatError(ValueError):
+    """A heartbeat the server refuses; the message is shown to nobody but logged by the client."""
+
+
+def record_heartbeat(user, lesson: LessonPage | LessonAccess, *, position, ranges, duration=None) -> LessonProgress:
+    """Merge the ranges a player reports into the member's progress and move the saved position.
+
+    Safe to call concurrently (two tabs, two devices): the row is read and written under a row
+    lock, and a lost race on creating the row or a deadlock is retried, so no range is lost.
+    Reporting the same range twice changes nothing."""
+    limit = lesson.duration if isinstance(lesson, LessonAccess) else recording_duration(lesson)
+    if limit is None and duration is not None:
+        try:
+            limit = min(float(duration), MAX_CLIENT_DURATION)
+        except (TypeError, ValueError):
+            raise HeartbeatError("时长格式不正确") from None
+        if not limit > 0:
+            limit = None
+    try:
+        new_ranges = played.normalise(ranges or [], limit=limit or MAX_CLIENT_DURATION)
+        position = max(0.0, float(position))
+    except (TypeError, ValueError) as exc:
+        raise HeartbeatError(str(exc) or "播放位置格式不正确") from None
+    if position != position:  # NaN
+        raise HeartbeatError("播放位置格式不正确")
+    if limit:
+        position = min(position, limit)
+
+    for attempt in range(HEARTBEAT_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _merge_heartbeat(user, lesson.pk, position, new_ranges, limit)
+        except OperationalError:  # deadlock, serialization failure, SQLite "database is locked"
+            if attempt == HEARTBEAT_ATTEMPTS - 1:
+                raise
+            time.sleep(0.01 * (2**attempt) + random.random() * 0.01)  # noqa: S311 (jitter)
+    raise AssertionError("unreachable")
+
+
+def _locked_progress(user, lesson_id) -> LessonProgress:
+    rows = LessonProgress.objects.select_for_update()
+    try:
+        return rows.get(user=user, lesson_id=lesson_id)
+    except LessonProgress.DoesNotExist:
+        pass
+    try:
+        with transaction.atomic():  # a savepoint: losing the race to create must not spoil the transaction
+            return LessonProgress.objects.create(user=user, lesson_id=lesson_id)
+    except IntegrityError:
+        return rows.get(user=user, lesson_id=lesson_id)
+
+
+def _merge_heartbeat(user, lesson_id, position, new_ranges, duration) -> LessonProgress:
+    progress = _locked_progress(user, lesson_id)
+    before = progress.played_seconds
+    merged = played.merge(progress.played_ranges, new_ranges)
+    progress.played_ranges = [list(r) for r in merged]
+    progress.played_seconds = played.total(merged)
+    added = progress.played_seconds - before
+    if added > 0:
+        year = str(timezone.localdate().year)
+        by_year = dict(progress.seconds_by_year)
+        by_year[year] = round(by_year.get(year, 0) + added, 3)
+        progress.seconds_by_year = by_year
+    progress.position = position
+    if duration:
+        progress.duration = duration
+    if progress.completed_at is None and played.is_complete(
+        progress.played_seconds, progress.duration, threshold=settings.LESSONS_COMPLETION_RATIO
+    ):
+        progress.completed_at = timezone.now()
+    progress.save()
+    return progress
