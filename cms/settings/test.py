@@ -31,6 +31,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(_TEST_VAR / "test.sqlite3")}
+    # As in production (base.py): real worker processes in the fault tests write while the test reads;
+    # WAL and a long busy timeout keep a loaded machine's lock waits from failing a job.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
 elif env.str("DANGKE_TEST_SHARD", default=""):
     # `make test` runs the suite in parts side by side (tests/sharding.py): each part its own database.
     DATABASES["default"]["TEST"] = {
