@@ -44,6 +44,37 @@ def merge(*range_lists: Iterable[Range]) -> list[Range]:
     return [(round(s, 3), round(e, 3)) for s, e in merged]
 
 
+def subtract(ranges: Iterable[Range], taken: Iterable[Range]) -> list[Range]:
+    """The parts of ``ranges`` not covered by ``taken``: what a heartbeat adds that is new."""
+    cover = merge(taken)
+    out: list[Range] = []
+    for start, end in merge(ranges):
+        for c_start, c_end in cover:
+            if c_end <= start or c_start >= end:
+                continue
+            if c_start > start:
+                out.append((start, c_start))
+            start = max(start, c_end)
+            if start >= end:
+                break
+        if end > start:
+            out.append((start, end))
+    return [(round(s, 3), round(e, 3)) for s, e in out if round(e, 3) > round(s, 3)]
+
+
+def take(ranges: Iterable[Range], budget: float) -> list[Range]:
+    """The ranges in order, up to ``budget`` seconds in all (the last one cut short)."""
+    out: list[Range] = []
+    left = max(0.0, budget)
+    for start, end in sorted(ranges):
+        if left <= 0:
+            break
+        end = min(end, start + left)
+        out.append((start, round(end, 3)))
+        left -= end - start
+    return [r for r in out if r[1] > r[0]]
+
+
 def total(ranges: Iterable[Range]) -> float:
     return round(sum(end - start for start, end in ranges), 3)
 
@@ -63,7 +94,7 @@ def format_timestamp(seconds: float | int | None) -> str:
 
 
 def parse_timestamp(text: str) -> int:
-    """"01:03" -> 63, "1:02:05" -> 3725; ValueError otherwise."""
+    """ "01:03" -> 63, "1:02:05" -> 3725; ValueError otherwise."""
     parts = text.strip().split(":")
     if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
         raise ValueError(f"时间格式应为 分:秒 或 时:分:秒：{text}")

@@ -34,7 +34,8 @@ def _heartbeat_payload(request) -> dict:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def progress(request):
-    """POST a heartbeat {lesson, position, ranges: [[start, end], …], duration}; GET ?lesson=ID."""
+    """POST a heartbeat {lesson, position, ranges: [[start, end], …]} (a `duration` sent along is ignored);
+    GET ?lesson=ID."""
     if not request.user.is_authenticated:
         return _error("请先登录，学习进度只为登录党员保存。", status=401)
     if request.method == "GET":
@@ -59,7 +60,11 @@ def progress(request):
         )
     except heartbeats.HeartbeatError as exc:
         return _error(str(exc))
-    return JsonResponse(_progress_json(row, lesson_id))
+    # Seconds over what real time allows are dropped, not refused (the player sends them again):
+    # the answer says how many of this heartbeat's new seconds were accepted.
+    data = _progress_json(row, lesson_id)
+    data.update(accepted_seconds=row.accepted_seconds, dropped_seconds=row.dropped_seconds)
+    return JsonResponse(data)
 
 
 def _progress_json(row, lesson_id) -> dict:

@@ -362,6 +362,11 @@ LESSONS_PAGE_CACHE_SECONDS = env.int("LESSONS_PAGE_CACHE_SECONDS", default=300)
 # How long the progress endpoint trusts its cached copy of a lesson's duration and view restrictions.
 # Saving, publishing, moving or re-restricting a lesson drops the copy at once; this bounds the rest.
 LESSONS_ACCESS_CACHE_SECONDS = env.int("LESSONS_ACCESS_CACHE_SECONDS", default=60)
+# Honest study time: between two accepted heartbeats of one member and lesson, the new distinct
+# seconds may not exceed the wall-clock time since the last one times this playback rate (the
+# player's fastest speed) plus the allowance; the excess is dropped (the player resends it later).
+LESSONS_MAX_PLAYBACK_RATE = env.float("LESSONS_MAX_PLAYBACK_RATE", default=2.0)
+LESSONS_HEARTBEAT_ALLOWANCE_SECONDS = env.float("LESSONS_HEARTBEAT_ALLOWANCE_SECONDS", default=5.0)
 
 # --- routes ---------------------------------------------------------------------------------
 # Map tiles for route pages: a Leaflet URL template, its attribution, and the coordinate system the

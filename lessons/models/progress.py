@@ -16,6 +16,9 @@ class LessonProgress(models.Model):
     seconds_by_year = models.JSONField("各年学习秒数", default=dict, blank=True)
     duration = models.FloatField("时长（秒）", null=True, blank=True)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # When the last heartbeat was accepted: the next one may add at most the wall-clock time since
+    # then times LESSONS_MAX_PLAYBACK_RATE (plus an allowance). None until the first heartbeat.
+    last_heartbeat_at = models.DateTimeField("最近心跳时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

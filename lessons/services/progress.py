@@ -3,6 +3,7 @@ saved position is worth offering to resume."""
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 
@@ -21,6 +22,9 @@ RESUME_MARGIN = 5
 MAX_CLIENT_DURATION = 12 * 3600
 HEARTBEAT_ATTEMPTS = 5
 
+logger = logging.getLogger(__name__)
+
+
 def offers_resume(position: float, duration: float | None) -> bool:
     margin = min(RESUME_MARGIN, duration * 0.1) if duration else RESUME_MARGIN
     if position <= margin:
@@ -28,26 +32,28 @@ def offers_resume(position: float, duration: float | None) -> bool:
     return not duration or position < duration - margin
 
 
-
-
 class HeartbeatError(ValueError):
     """A heartbeat the server refuses; the message is shown to nobody but logged by the client."""
 
 
-def record_heartbeat(user, lesson: LessonPage | LessonAccess, *, position, ranges, duration=None) -> LessonProgress:
+def record_heartbeat(
+    user, lesson: LessonPage | LessonAccess, *, position, ranges, duration=None
+) -> LessonProgress:
     """Merge the ranges a player reports into the member's progress and move the saved position.
 
     Safe to call concurrently (two tabs, two devices): the row is read and written under a row
     lock, and a lost race on creating the row or a deadlock is retried, so no range is lost.
-    Reporting the same range twice changes nothing."""
+    Reporting the same range twice changes nothing.
+
+    Only as many new distinct seconds are accepted as real time allows (`heartbeat_budget`); the
+    rest is dropped and logged, not refused: the player keeps every range it played on the page
+    and sends them all again with the next heartbeat, so a real watcher's seconds arrive later.
+    The returned row carries ``accepted_seconds`` and ``dropped_seconds`` for this heartbeat.
+
+    Only the server's duration counts: ``duration`` (what the client says) is ignored, so a lesson
+    whose recording is not probed yet clips ranges at MAX_CLIENT_DURATION and completes nothing."""
+    del duration  # kept in the signature for callers and old players; never trusted
     limit = lesson.duration if isinstance(lesson, LessonAccess) else recording_duration(lesson)
-    if limit is None and duration is not None:
-        try:
-            limit = min(float(duration), MAX_CLIENT_DURATION)
-        except (TypeError, ValueError):
-            raise HeartbeatError("时长格式不正确") from None
-        if not limit > 0:
-            limit = None
     try:
         new_ranges = played.normalise(ranges or [], limit=limit or MAX_CLIENT_DURATION)
         position = max(0.0, float(position))
@@ -55,8 +61,7 @@ def record_heartbeat(user, lesson: LessonPage | LessonAccess, *, position, range
         raise HeartbeatError(str(exc) or "播放位置格式不正确") from None
     if position != position:  # NaN
         raise HeartbeatError("播放位置格式不正确")
-    if limit:
-        position = min(position, limit)
+    position = min(position, limit or MAX_CLIENT_DURATION)
 
     for attempt in range(HEARTBEAT_ATTEMPTS):
         try:
@@ -67,6 +72,19 @@ def record_heartbeat(user, lesson: LessonPage | LessonAccess, *, position, range
                 raise
             time.sleep(0.01 * (2**attempt) + random.random() * 0.01)  # noqa: S311 (jitter)
     raise AssertionError("unreachable")
+
+
+def heartbeat_budget(last_heartbeat_at, now) -> float:
+    """The most new distinct seconds a heartbeat arriving ``now`` may add: the wall-clock time since
+    the last accepted heartbeat times the fastest playback rate, plus a small allowance (network
+    jitter, the player's rounding). A row's first heartbeat gets the allowance only; the player
+    sends an empty heartbeat when playback starts, so its first real one is measured from then.
+    Budget does not pile up across heartbeats: each one starts the clock again."""
+    allowance = settings.LESSONS_HEARTBEAT_ALLOWANCE_SECONDS
+    if last_heartbeat_at is None:
+        return allowance
+    elapsed = max(0.0, (now - last_heartbeat_at).total_seconds())
+    return elapsed * settings.LESSONS_MAX_PLAYBACK_RATE + allowance
 
 
 def _locked_progress(user, lesson_id) -> LessonProgress:
@@ -84,22 +102,40 @@ def _locked_progress(user, lesson_id) -> LessonProgress:
 
 def _merge_heartbeat(user, lesson_id, position, new_ranges, duration) -> LessonProgress:
     progress = _locked_progress(user, lesson_id)
+    now = timezone.now()
+    fresh = played.subtract(new_ranges, progress.played_ranges)
+    claimed = played.total(fresh)
+    budget = heartbeat_budget(progress.last_heartbeat_at, now)
+    if claimed > budget:
+        fresh = played.take(fresh, budget)
     before = progress.played_seconds
-    merged = played.merge(progress.played_ranges, new_ranges)
+    merged = played.merge(progress.played_ranges, fresh)
     progress.played_ranges = [list(r) for r in merged]
     progress.played_seconds = played.total(merged)
-    added = progress.played_seconds - before
+    added = max(0.0, round(progress.played_seconds - before, 3))
     if added > 0:
-        year = str(timezone.localdate().year)
+        year = str(timezone.localdate(now).year)
         by_year = dict(progress.seconds_by_year)
         by_year[year] = round(by_year.get(year, 0) + added, 3)
         progress.seconds_by_year = by_year
     progress.position = position
+    progress.last_heartbeat_at = now
     if duration:
         progress.duration = duration
     if progress.completed_at is None and played.is_complete(
         progress.played_seconds, progress.duration, threshold=settings.LESSONS_COMPLETION_RATIO
     ):
-        progress.completed_at = timezone.now()
+        progress.completed_at = now
     progress.save()
+    progress.accepted_seconds = added
+    progress.dropped_seconds = max(0.0, round(claimed - added, 3))
+    if progress.dropped_seconds > 0:
+        logger.warning(
+            "progress heartbeat over budget: user=%s lesson=%s claimed=%.1fs accepted=%.1fs budget=%.1fs",
+            progress.user_id,
+            lesson_id,
+            claimed,
+            added,
+            budget,
+        )
     return progress

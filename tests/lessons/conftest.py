@@ -91,3 +91,30 @@ def transcoded_recording(db, settings, tiny_clip, django_capture_on_commit_callb
         return recording
 
     return _make
+
+
+class Clock:
+    """Time control for heartbeats: `timezone.now()` returns `clock.now` until `clock.advance(s)`."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def advance(self, seconds):
+        self.now += datetime.timedelta(seconds=seconds)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from django.utils import timezone
+
+    clock = Clock(datetime.datetime(2026, 3, 2, 1, 0, tzinfo=datetime.UTC))
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    return clock
+
+
+@pytest.fixture
+def unmetered(settings):
+    """Heartbeats not limited by real time, for tests about merging, clipping and completion
+    (the budget itself is tested in test_progress_budget.py)."""
+    settings.LESSONS_HEARTBEAT_ALLOWANCE_SECONDS = 10**7

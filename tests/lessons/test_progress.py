@@ -34,6 +34,7 @@ def test_anonymous_heartbeat_is_refused(client, lesson):
     assert not LessonProgress.objects.exists()
 
 
+@pytest.mark.usefixtures("unmetered")
 def test_heartbeat_stores_position_and_distinct_seconds(client, member, lesson):
     client.force_login(member)
     response = post(client, {"lesson": lesson.pk, "position": 30, "ranges": [[0, 30]], "duration": 100})
@@ -48,6 +49,7 @@ def test_heartbeat_stores_position_and_distinct_seconds(client, member, lesson):
     assert not row.is_completed
 
 
+@pytest.mark.usefixtures("unmetered")
 def test_completion_at_ninety_percent_of_distinct_seconds(member, lesson):
     heartbeats.record_heartbeat(member, lesson, position=80, ranges=[[0, 80]])
     assert LessonProgress.objects.get().completed_at is None
@@ -60,6 +62,7 @@ def test_completion_at_ninety_percent_of_distinct_seconds(member, lesson):
     assert again.completed_at == row.completed_at
 
 
+@pytest.mark.usefixtures("unmetered")
 def test_audio_listening_counts_the_same(member, lesson):
     # The listen mode's <audio> element reports ranges like the video does.
     heartbeats.record_heartbeat(member, lesson, position=50, ranges=[[0, 50]])
@@ -67,12 +70,14 @@ def test_audio_listening_counts_the_same(member, lesson):
     assert row.is_completed
 
 
+@pytest.mark.usefixtures("unmetered")
 def test_ranges_are_clipped_to_the_recordings_duration(member, lesson):
     row = heartbeats.record_heartbeat(member, lesson, position=500, ranges=[[0, 500]], duration=5000)
     assert row.played_seconds == 100  # the recording is 100 s, whatever the client claims
     assert row.position == 100
 
 
+@pytest.mark.usefixtures("unmetered")
 def test_two_tabs_interleaved_lose_nothing(member, lesson):
     # Tab A and tab B each send everything they have played so far, interleaved.
     heartbeats.record_heartbeat(member, lesson, position=20, ranges=[[0, 20]])  # A
@@ -84,12 +89,14 @@ def test_two_tabs_interleaved_lose_nothing(member, lesson):
     assert row.position == 70
 
 
+@pytest.mark.usefixtures("unmetered")
 def test_study_seconds_are_booked_to_the_year(member, lesson):
     heartbeats.record_heartbeat(member, lesson, position=30, ranges=[[0, 30]])
     row = heartbeats.record_heartbeat(member, lesson, position=30, ranges=[[0, 30]])
     assert sum(row.seconds_by_year.values()) == 30
 
 
+@pytest.mark.usefixtures("unmetered")
 def test_sendbeacon_form_payload_with_csrf_token(member, lesson):
     client = Client(enforce_csrf_checks=True)
     client.force_login(member)
@@ -148,6 +155,7 @@ def test_unknown_or_draft_lesson_is_404(client, member, make_lesson):
     assert post(client, {"lesson": 999999, "position": 3}).status_code == 404
 
 
+@pytest.mark.usefixtures("unmetered")
 def test_get_returns_saved_position_across_devices(member, lesson):
     heartbeats.record_heartbeat(member, lesson, position=42, ranges=[[0, 42]])
     other_device = Client()
@@ -159,7 +167,7 @@ def test_get_returns_saved_position_across_devices(member, lesson):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_heartbeats_from_two_tabs_lose_nothing_on_postgresql(home_page, make_user):
+def test_concurrent_heartbeats_from_two_tabs_lose_nothing_on_postgresql(home_page, make_user, unmetered):
     from django.db import connections
 
     from lessons.factories import LessonIndexPageFactory, LessonPageFactory

@@ -14,7 +14,7 @@ from lessons.factories import LessonIndexPageFactory
 from lessons.models import LessonProgress
 from lessons.services import access
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unmetered")]
 
 URL = "/api/v1/progress/"
 

@@ -7,7 +7,7 @@ from lessons.models import Audience, LessonProgress
 from lessons.services import progress as heartbeats
 from lessons.services import study_record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unmetered")]
 
 
 @pytest.fixture

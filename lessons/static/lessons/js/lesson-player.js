@@ -5,6 +5,8 @@
  * exposes container.dangkePlayer.seek(seconds). We record the stretches actually played as ranges
  * (a seek starts a new range) and send them, with the position, every 15 s, on pause, and with
  * navigator.sendBeacon when the page is left. The server merges ranges, so sending one twice is harmless.
+ * It also accepts new seconds only as fast as real time allows (from the last heartbeat, so we send
+ * an empty one when playback starts) and says how many it dropped: those ranges go again next time.
  */
 (function () {
   "use strict";
@@ -28,6 +30,7 @@
   var lastTime = null;
   var dirty = false;
   var timer = null;
+  var started = false;  // the start heartbeat has been sent
 
   function mergeRanges(list) {
     list.sort(function (a, b) { return a[0] - b[0]; });
@@ -79,7 +82,15 @@
       body: body,
       keepalive: true
     }).then(function (response) {
-      article.dispatchEvent(new CustomEvent("dangke:progress-saved", { bubbles: true, detail: { ok: response.ok } }));
+      if (!response.ok) return { ok: false };
+      return response.json().then(function (data) {
+        // Seconds over what real time allows are dropped by the server; we keep every range
+        // played on this page, so sending them again later brings them in.
+        if (data.dropped_seconds > 0) dirty = true;
+        return { ok: true, accepted: data.accepted_seconds, dropped: data.dropped_seconds };
+      }, function () { return { ok: true }; });
+    }).then(function (detail) {
+      article.dispatchEvent(new CustomEvent("dangke:progress-saved", { bubbles: true, detail: detail }));
     }).catch(function () { dirty = true; });
   }
 
@@ -94,6 +105,8 @@
 
   function onPlay() {
     lastTime = media.currentTime;
+    // The server counts at most real time since the last heartbeat: tell it when playing starts.
+    if (!started) { started = true; sendHeartbeat(); }
     if (!timer) timer = window.setInterval(function () { if (dirty) sendHeartbeat(); }, HEARTBEAT_MS);
   }
 
