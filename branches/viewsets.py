@@ -23,7 +23,7 @@ from tabular.exports import ListingExportMixin
 
 from .models import Member, Organisation, Session, SessionType
 from .models.organisations import SESSION_HOLDING_KINDS
-from .services import scope
+from .services import attendance, scope
 
 
 def page_type_if_installed(label: str) -> str:
@@ -172,6 +172,7 @@ class SessionForm(ScopedForm):
         if commit:
             # A group viewing of a lesson counts as the branch's party lesson.
             Session.objects.filter(pk=session.pk).update(counts_as_party_lesson=session.lesson_links.exists())
+            attendance.sync_group_viewing(session.pk)  # 集体学习 follows the lessons and the date
         return session
 
 

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lessons.services.group_viewing import credit_group_viewing
+
 from ..models import (
     Attendance,
     AttendanceStatus,
@@ -24,6 +26,7 @@ from ..models.organisations import Role
 from .planning import invited_members
 
 QR_SALT = "branches.qr-sign-in"
+PRESENT_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 
 class SignInRefused(Exception):
@@ -95,14 +98,17 @@ def sign_in_with_token(user, token: str, *, now: dt.datetime | None = None) -> S
     status = status_for_arrival(session, now)
     if existing is not None:
         # Marked on leave or absent beforehand, but came after all.
-        existing.status, existing.signed_in_at, existing.method = status, now, "qr"
-        existing.save(update_fields=["status", "signed_in_at", "method"])
+        with transaction.atomic():
+            existing.status, existing.signed_in_at, existing.method = status, now, "qr"
+            existing.save(update_fields=["status", "signed_in_at", "method"])
+            sync_group_viewing(session.pk)
         return SignInResult(existing, True)
     try:
         with transaction.atomic():
             attendance = Attendance.objects.create(
                 session=session, member=member, status=status, signed_in_at=now, method="qr"
             )
+            sync_group_viewing(session.pk)
     except IntegrityError:  # two scans racing: the first one won
         return SignInResult(Attendance.objects.get(session=session, member=member), False)
     return SignInResult(attendance, True)
@@ -114,11 +120,13 @@ def mark_attendance(session: Session, member: Member, status: str, *, by) -> Att
         raise ValidationError("只能登记本支部党员的出勤。")
     if status not in AttendanceStatus.values:
         raise ValidationError("出勤状态无效。")
-    attendance, _ = Attendance.objects.update_or_create(
-        session=session,
-        member=member,
-        defaults={"status": status, "method": "manual", "marked_by": by},
-    )
+    with transaction.atomic():
+        attendance, _ = Attendance.objects.update_or_create(
+            session=session,
+            member=member,
+            defaults={"status": status, "method": "manual", "marked_by": by},
+        )
+        sync_group_viewing(session.pk)
     return attendance
 
 
@@ -154,7 +162,35 @@ def decide_leave(leave: LeaveRequest, *, approve: bool, by) -> LeaveRequest:
             member=leave.member,
             defaults={"status": AttendanceStatus.LEAVE, "method": "manual", "marked_by": by},
         )
+        sync_group_viewing(leave.session_id)
     return leave
+
+
+def group_viewing_source(session_pk: int) -> str:
+    return f"branches.session:{session_pk}"
+
+
+def sync_group_viewing(session_pk: int):
+    """Credit the session's lessons (watched together) to the members marked present or late, as
+    集体学习 in their study record; members on leave, absent or not marked get nothing, and a
+    present mark taken back takes its credit back. Called, in the same transaction, wherever the
+    attendance, the lessons or the status of a session change; idempotent, so calling it again
+    changes nothing. The session row is locked so two secretaries marking at once both count."""
+    with transaction.atomic():
+        session = Session.objects.select_for_update().filter(pk=session_pk).first()
+        if session is None:
+            return None
+        lesson_ids, present = [], []
+        if session.status != SessionStatus.CANCELLED:
+            lesson_ids = list(session.lesson_links.values_list("lesson_id", flat=True))
+            present = list(
+                Attendance.objects.filter(
+                    session=session, status__in=PRESENT_STATUSES, member__user__isnull=False
+                ).values_list("member__user_id", flat=True)
+            )
+        return credit_group_viewing(
+            group_viewing_source(session.pk), lesson_ids, present, viewed_at=session.starts_at
+        )
 
 
 @dataclass(frozen=True)
@@ -176,9 +212,7 @@ def quorum(session: Session) -> Quorum:
     voting = Member.objects.filter(branch_id=session.branch_id, is_active=True).exclude(
         role=Role.PROBATIONARY
     )
-    present = Attendance.objects.filter(
-        session=session, status__in=(AttendanceStatus.PRESENT, AttendanceStatus.LATE), member__in=voting
-    ).count()
+    present = Attendance.objects.filter(session=session, status__in=PRESENT_STATUSES, member__in=voting).count()
     return Quorum(voting=voting.count(), present=present)
 
 

@@ -82,6 +82,7 @@ def _save_session_form(request, form, branch) -> Session:
         for order, lesson in enumerate(lessons):
             SessionLesson.objects.create(session=session, lesson=lesson, sort_order=order)
         Session.objects.filter(pk=session.pk).update(counts_as_party_lesson=bool(lessons))
+        attendance_service.sync_group_viewing(session.pk)  # the lessons or the date may have changed
         image_file = form.cleaned_data.get("photo")
         if image_file:
             image = get_image_model().objects.create(
@@ -154,4 +155,6 @@ def session_action(request, pk, action):
             raise Http404
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+    else:
+        attendance_service.sync_group_viewing(session.pk)  # cancelled or moved: 集体学习 follows
     return redirect("branches:session_detail", pk=session.pk)

@@ -12,11 +12,12 @@ from .pages import (
     LessonSeriesPage,
     LessonSpeaker,
 )
-from .progress import LessonProgress
+from .progress import GroupViewingCredit, LessonProgress
 from .speakers import Speaker, SpeakerRole
 
 __all__ = [
     "Audience",
+    "GroupViewingCredit",
     "HomeDisplay",
     "LessonAttachment",
     "LessonCaption",

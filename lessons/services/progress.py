@@ -87,21 +87,22 @@ def heartbeat_budget(last_heartbeat_at, now) -> float:
     return elapsed * settings.LESSONS_MAX_PLAYBACK_RATE + allowance
 
 
-def _locked_progress(user, lesson_id) -> LessonProgress:
+def locked_progress(user_id, lesson_id) -> LessonProgress:
+    """The member's progress row on the lesson, created if missing, locked for this transaction."""
     rows = LessonProgress.objects.select_for_update()
     try:
-        return rows.get(user=user, lesson_id=lesson_id)
+        return rows.get(user_id=user_id, lesson_id=lesson_id)
     except LessonProgress.DoesNotExist:
         pass
     try:
         with transaction.atomic():  # a savepoint: losing the race to create must not spoil the transaction
-            return LessonProgress.objects.create(user=user, lesson_id=lesson_id)
+            return LessonProgress.objects.create(user_id=user_id, lesson_id=lesson_id)
     except IntegrityError:
-        return rows.get(user=user, lesson_id=lesson_id)
+        return rows.get(user_id=user_id, lesson_id=lesson_id)
 
 
 def _merge_heartbeat(user, lesson_id, position, new_ranges, duration) -> LessonProgress:
-    progress = _locked_progress(user, lesson_id)
+    progress = locked_progress(user.pk, lesson_id)
     now = timezone.now()
     fresh = played.subtract(new_ranges, progress.played_ranges)
     claimed = played.total(fresh)
