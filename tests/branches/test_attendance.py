@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from branches.factories import MemberFactory, SessionFactory, session_type
@@ -71,3 +72,99 @@ def test_close_session_marks_the_rest_absent(meeting, people):
     assert statuses == {"甲党员": "present", "甲书记": "absent", "甲预备": "absent"}
     meeting.refresh_from_db()
     assert meeting.status == "held"
+
+
+# --- Group viewing (集体学习): attendance at a session that watched lessons together ---------
+
+
+@pytest.fixture
+def watched_lesson(home_page):
+    from lessons.factories import LessonIndexPageFactory, LessonPageFactory
+    from media.factories import RecordingFactory
+
+    index = LessonIndexPageFactory(parent=home_page)
+    lesson = LessonPageFactory(parent=index, title="集体观看：初心使命", recording=RecordingFactory(duration=2700))
+    lesson.save_revision().publish()
+    return lesson
+
+
+@pytest.fixture
+def viewing(tree, people, watched_lesson):
+    from branches.models import SessionLesson
+
+    session = SessionFactory(branch=tree.a, session_type=session_type("theme-day"), topic="主题党日：集体观看党课")
+    SessionLesson.objects.create(session=session, lesson=watched_lesson, sort_order=0)
+    return session
+
+
+def _mark(client, session, member, status):
+    url = reverse("branches:mark_attendance", kwargs={"pk": session.pk})
+    response = client.post(url, {"member": member.pk, "status": status})
+    assert response.status_code == 302
+
+
+def _group_row(user, lesson):
+    from lessons.models import LessonProgress
+
+    return LessonProgress.objects.filter(user=user, lesson=lesson, group_credited_at__isnull=False).first()
+
+
+def test_members_marked_present_get_the_lesson_as_group_study(client, viewing, people, tree, watched_lesson, make_user):
+    absent_user = make_user("mem_absent", role="党员")
+    absent = MemberFactory(branch=tree.a, role=Role.MEMBER, user=absent_user, name="甲缺席")
+    leave = attendance.request_leave(viewing, people.secretary, "出差")
+    client.force_login(people.secretary_user)
+    for _ in range(2):  # taking attendance again credits once
+        _mark(client, viewing, people.member, AttendanceStatus.PRESENT)
+    _mark(client, viewing, absent, AttendanceStatus.ABSENT)
+    url = reverse("branches:leave_decide", kwargs={"pk": leave.pk, "decision": "approve"})
+    assert client.post(url).status_code == 302
+
+    row = _group_row(people.member_user, watched_lesson)
+    assert row is not None and row.group_seconds == 2700 and row.is_completed
+    assert row.group_credited_at == viewing.starts_at
+    assert _group_row(absent_user, watched_lesson) is None
+    assert _group_row(people.secretary_user, watched_lesson) is None  # approved leave
+
+    client.force_login(people.member_user)
+    page = client.get(reverse("lessons:my_learning"))
+    html = page.content.decode()
+    assert f'data-group-lesson="{watched_lesson.pk}"' in html and "集体学习" in html
+    assert [r.lesson_id for r in page.context["record"].group_viewed] == [watched_lesson.pk]
+    client.force_login(absent_user)
+    assert client.get(reverse("lessons:my_learning")).context["record"].group_viewed == []
+
+
+def test_changing_a_present_mark_to_absent_takes_the_credit_back(client, viewing, people, watched_lesson):
+    client.force_login(people.secretary_user)
+    _mark(client, viewing, people.member, AttendanceStatus.LATE)  # late still attended
+    assert _group_row(people.member_user, watched_lesson) is not None
+    _mark(client, viewing, people.member, AttendanceStatus.ABSENT)
+    assert _group_row(people.member_user, watched_lesson) is None
+
+
+def test_qr_sign_in_credits_the_member(viewing, people, watched_lesson):
+    now = viewing.starts_at + dt.timedelta(minutes=1)
+    attendance.sign_in_with_token(people.member_user, attendance.make_qr_token(viewing, now=now), now=now)
+    assert _group_row(people.member_user, watched_lesson) is not None
+
+
+def test_cancelling_the_session_takes_the_credit_back(client, viewing, people, watched_lesson):
+    attendance.mark_attendance(viewing, people.member, AttendanceStatus.PRESENT, by=people.secretary_user)
+    client.force_login(people.secretary_user)
+    response = client.post(reverse("branches:session_action", kwargs={"pk": viewing.pk, "action": "cancel"}))
+    assert response.status_code == 302
+    assert _group_row(people.member_user, watched_lesson) is None
+
+
+def test_two_sessions_showing_one_lesson_count_it_once(viewing, people, tree, watched_lesson):
+    from branches.models import SessionLesson
+
+    again = SessionFactory(branch=tree.a, session_type=session_type("theme-day"))
+    SessionLesson.objects.create(session=again, lesson=watched_lesson, sort_order=0)
+    for session in (viewing, again):
+        attendance.mark_attendance(session, people.member, AttendanceStatus.PRESENT, by=people.secretary_user)
+    row = _group_row(people.member_user, watched_lesson)
+    assert row.group_seconds == 2700 and sum(row.seconds_by_year.values()) == 2700
+    attendance.mark_attendance(viewing, people.member, AttendanceStatus.ABSENT, by=people.secretary_user)
+    assert _group_row(people.member_user, watched_lesson).group_seconds == 2700  # the other session still counts
