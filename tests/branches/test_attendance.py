@@ -168,3 +168,19 @@ def test_two_sessions_showing_one_lesson_count_it_once(viewing, people, tree, wa
     assert row.group_seconds == 2700 and sum(row.seconds_by_year.values()) == 2700
     attendance.mark_attendance(viewing, people.member, AttendanceStatus.ABSENT, by=people.secretary_user)
     assert _group_row(people.member_user, watched_lesson).group_seconds == 2700  # the other session still counts
+
+
+def test_dropping_the_lesson_from_the_session_takes_the_credit_back(client, viewing, people, watched_lesson):
+    attendance.mark_attendance(viewing, people.member, AttendanceStatus.PRESENT, by=people.secretary_user)
+    client.force_login(people.secretary_user)
+    starts = timezone.localtime(viewing.starts_at)
+    form = {
+        "session_type": viewing.session_type_id, "topic": viewing.topic, "place": "活动室",
+        "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (starts + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    url = reverse("branches:session_edit", kwargs={"pk": viewing.pk})
+    assert client.post(url, {**form, "lessons": [watched_lesson.pk]}).status_code == 302
+    assert _group_row(people.member_user, watched_lesson) is not None
+    assert client.post(url, form).status_code == 302
+    assert _group_row(people.member_user, watched_lesson) is None
