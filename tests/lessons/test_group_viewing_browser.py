@@ -17,7 +17,9 @@ def test_member_sees_the_lesson_watched_together_in_my_learning(live_site, brows
     from media.factories import RecordingFactory
 
     index = LessonIndexPageFactory(parent=Site.objects.get(is_default_site=True).root_page)
-    lesson = LessonPageFactory(parent=index, title="集体观看：伟大建党精神", recording=RecordingFactory(duration=2700))
+    lesson = LessonPageFactory(
+        parent=index, title="集体观看：伟大建党精神", recording=RecordingFactory(duration=2700)
+    )
     LessonSpeakerFactory(page=lesson)
     lesson.save_revision().publish()
     street = organisation("S", kind=OrganisationKind.STREET, name="街道")
@@ -26,7 +28,9 @@ def test_member_sees_the_lesson_watched_together_in_my_learning(live_site, brows
     member_user = make_user("member_g", role="党员")
     MemberFactory(branch=branch, role=Role.SECRETARY, user=secretary_user, name="王书记")
     member = MemberFactory(branch=branch, role=Role.MEMBER, user=member_user, name="李党员")
-    session = SessionFactory(branch=branch, session_type=session_type("theme-day"), topic="主题党日：集体观看")
+    session = SessionFactory(
+        branch=branch, session_type=session_type("theme-day"), topic="主题党日：集体观看"
+    )
     SessionLesson.objects.create(session=session, lesson=lesson, sort_order=0)
     base = live_site.url
     page = browser_page
