@@ -18,7 +18,9 @@ class LessonProgress(models.Model):
     duration = models.FloatField("时长（秒）", null=True, blank=True)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
     # When the last heartbeat was accepted: the next one may add at most the wall-clock time since
-    # then times LESSONS_MAX_PLAYBACK_RATE (plus an allowance). None until the first heartbeat.
+    # then times LESSONS_MAX_PLAYBACK_RATE (plus an allowance). A heartbeat that used the allowance
+    # sets it a little after its own time (see services.progress.next_heartbeat_clock). None until
+    # the first heartbeat.
     last_heartbeat_at = models.DateTimeField("最近心跳时间", null=True, blank=True, editable=False)
     # Group viewing (集体学习): the lesson's length, credited once when the member was marked present
     # at a session that watched it together (GroupViewingCredit holds each source), and when first.

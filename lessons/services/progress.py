@@ -3,6 +3,7 @@ saved position is worth offering to resume."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 import random
 import time
@@ -74,17 +75,31 @@ def record_heartbeat(
     raise AssertionError("unreachable")
 
 
+def _max_rate() -> float:
+    return max(float(settings.LESSONS_MAX_PLAYBACK_RATE), 0.01)
+
+
 def heartbeat_budget(last_heartbeat_at, now) -> float:
     """The most new distinct seconds a heartbeat arriving ``now`` may add: the wall-clock time since
     the last accepted heartbeat times the fastest playback rate, plus a small allowance (network
     jitter, the player's rounding). A row's first heartbeat gets the allowance only; the player
     sends an empty heartbeat when playback starts, so its first real one is measured from then.
-    Budget does not pile up across heartbeats: each one starts the clock again."""
+
+    Budget does not pile up: each heartbeat starts the clock again (`next_heartbeat_clock`), and
+    one that used the allowance moves the clock past its own time by the seconds it took beyond
+    real time, so that many heartbeats sent at once share one allowance instead of getting one each."""
     allowance = settings.LESSONS_HEARTBEAT_ALLOWANCE_SECONDS
     if last_heartbeat_at is None:
         return allowance
-    elapsed = max(0.0, (now - last_heartbeat_at).total_seconds())
-    return elapsed * settings.LESSONS_MAX_PLAYBACK_RATE + allowance
+    elapsed = (now - last_heartbeat_at).total_seconds()
+    return max(0.0, elapsed * _max_rate() + allowance)
+
+
+def next_heartbeat_clock(last_heartbeat_at, now, accepted: float):
+    """What LessonProgress.last_heartbeat_at becomes after a heartbeat that added ``accepted``
+    seconds: now, or later when those seconds took more than the time since the last one allows."""
+    paid_until = (last_heartbeat_at or now) + datetime.timedelta(seconds=accepted / _max_rate())
+    return max(now, paid_until)
 
 
 def locked_progress(user_id, lesson_id) -> LessonProgress:
@@ -120,7 +135,7 @@ def _merge_heartbeat(user, lesson_id, position, new_ranges, duration) -> LessonP
         by_year[year] = round(by_year.get(year, 0) + added, 3)
         progress.seconds_by_year = by_year
     progress.position = position
-    progress.last_heartbeat_at = now
+    progress.last_heartbeat_at = next_heartbeat_clock(progress.last_heartbeat_at, now, added)
     if duration:
         progress.duration = duration
     if progress.completed_at is None and played.is_complete(

@@ -73,11 +73,23 @@ def test_the_excess_is_bounded_by_the_time_since_the_last_heartbeat(signed_in, m
     clock.advance(60)
     data = post(signed_in, lesson, [[0, 3600]])
     assert data["accepted_seconds"] == pytest.approx(60 * 2 + ALLOWANCE)
-    # A pause does not bank budget beyond the wall-clock time since the last heartbeat.
+    # A pause does not bank budget beyond the wall-clock time since the last heartbeat (and the
+    # allowance, used up by the last one, is not given again).
     clock.advance(100)
     data = post(signed_in, lesson, [[0, 3600]])
-    assert data["accepted_seconds"] == pytest.approx(100 * 2 + ALLOWANCE)
-    assert row(member, lesson).played_seconds == pytest.approx((60 + 100) * 2 + 2 * ALLOWANCE)
+    assert data["accepted_seconds"] == pytest.approx(100 * 2)
+    assert row(member, lesson).played_seconds == pytest.approx((60 + 100) * 2 + ALLOWANCE)
+
+
+def test_many_heartbeats_at_once_share_one_allowance(signed_in, member, lesson, clock):
+    # Forging in small steps, each within the allowance, gains nothing over one big request.
+    for i in range(50):
+        post(signed_in, lesson, [[0, 5 * (i + 1)]])
+    assert row(member, lesson).played_seconds <= ALLOWANCE
+    for i in range(50):  # one a second: at most 2 s a second, plus the one allowance
+        clock.advance(1)
+        post(signed_in, lesson, [[0, 250 + 5 * (i + 1)]])
+    assert row(member, lesson).played_seconds <= 50 * 2 + ALLOWANCE
 
 
 @pytest.mark.parametrize("rate", [1, 1.25, 2])
