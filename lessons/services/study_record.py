@@ -36,6 +36,8 @@ def visible_progress(user):
     the study record page and its export, so a lesson later unpublished or restricted leaves both."""
     return (
         LessonProgress.objects.filter(user=user, lesson__in=visible_lessons(user).values("pk"))
+        # A playback that started and stopped at once (the player's start heartbeat) is no study.
+        .exclude(played_seconds=0, position=0, group_credited_at__isnull=True)
         .select_related("lesson", "lesson__series")
         .order_by("-updated_at")
     )

@@ -125,10 +125,14 @@ def test_ids_that_are_not_lessons_are_ignored(member, lesson, home_page):
 
 
 def test_study_record_page_and_csv_show_group_study_apart(
-    client, member, lesson, make_lesson, make_recording
+    client, member, lesson, make_lesson, make_recording, clock
 ):
     alone = make_lesson(title="自己看的党课", recording=make_recording(duration=100))
+    started = make_lesson(title="只点了播放的党课", recording=make_recording(duration=100))
+    heartbeats.record_heartbeat(member, started, position=0, ranges=[])  # play, then left at once
     heartbeats.record_heartbeat(member, alone, position=0, ranges=[])
+    clock.advance(30)
+    heartbeats.record_heartbeat(member, alone, position=60, ranges=[[0, 60]])
     credit_group_viewing(SESSION, [lesson.pk], [member.pk], viewed_at=AT)
     client.force_login(member)
     response = client.get("/me/learning/")
@@ -138,13 +142,21 @@ def test_study_record_page_and_csv_show_group_study_apart(
     assert record.group_hours == study_record.study_hours(2700)
     assert record.years == [
         {
+            "year": 2026,
+            "seconds": 60,
+            "minutes": 1,
+            "hours": record.self_study_hours,
+            "self_minutes": 1,
+            "group_minutes": 0,
+        },
+        {
             "year": 2025,
             "seconds": 2700,
             "minutes": 45,
             "hours": record.group_hours,
             "self_minutes": 0,
             "group_minutes": 45,
-        }
+        },
     ]
     html = response.content.decode()
     assert "集体学习" in html and f'data-group-lesson="{lesson.pk}"' in html
@@ -155,3 +167,6 @@ def test_study_record_page_and_csv_show_group_study_apart(
     assert by_title["集体观看的党课"]["集体学习时长（分钟）"] == "45"
     assert by_title["集体观看的党课"]["自学时长（分钟）"] == "0"
     assert by_title["自己看的党课"]["集体学习"] == "否"
+    assert by_title["自己看的党课"]["自学时长（分钟）"] == "1"
+    assert "只点了播放的党课" not in by_title
+    assert "只点了播放的党课" not in html
