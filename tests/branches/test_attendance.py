@@ -126,6 +126,9 @@ def test_members_marked_present_get_the_lesson_as_group_study(client, viewing, p
     assert _group_row(absent_user, watched_lesson) is None
     assert _group_row(people.secretary_user, watched_lesson) is None  # approved leave
 
+    detail = client.get(reverse("branches:session_detail", kwargs={"pk": viewing.pk})).content.decode()
+    assert "计入本人的“集体学习”" in detail
+
     client.force_login(people.member_user)
     page = client.get(reverse("lessons:my_learning"))
     html = page.content.decode()
