@@ -1,8 +1,14 @@
 from django_tasks import task
 
-from .services import reminders
+from .services import attendance, reminders
 
 
 @task()
 def send_session_reminders(session_pk: int) -> int:
     return reminders.send_reminders(session_pk)
+
+
+@task()
+def sync_group_viewing(session_pk: int) -> None:
+    """Bring a session's 集体学习 credits in line with it (queued when a session is deleted)."""
+    attendance.sync_group_viewing(session_pk)

@@ -178,8 +178,8 @@ def sync_group_viewing(session_pk: int):
     changes nothing. The session row is locked so two secretaries marking at once both count."""
     with transaction.atomic():
         session = Session.objects.select_for_update().filter(pk=session_pk).first()
-        if session is None:
-            return None
+        if session is None:  # deleted: its credits go
+            return credit_group_viewing(group_viewing_source(session_pk), [], [])
         lesson_ids, present = [], []
         if session.status != SessionStatus.CANCELLED:
             lesson_ids = list(session.lesson_links.values_list("lesson_id", flat=True))

@@ -187,3 +187,11 @@ def test_dropping_the_lesson_from_the_session_takes_the_credit_back(client, view
     assert _group_row(people.member_user, watched_lesson) is not None
     assert client.post(url, form).status_code == 302
     assert _group_row(people.member_user, watched_lesson) is None
+
+
+def test_deleting_the_session_takes_the_credit_back(viewing, people, watched_lesson, django_capture_on_commit_callbacks):
+    attendance.mark_attendance(viewing, people.member, AttendanceStatus.PRESENT, by=people.secretary_user)
+    assert _group_row(people.member_user, watched_lesson) is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        viewing.delete()
+    assert _group_row(people.member_user, watched_lesson) is None
