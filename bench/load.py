@@ -6,7 +6,7 @@ postgres://postgres@127.0.0.1:5432/dangke_load_bench, recreated on every run).
 gunicorn (deploy/gunicorn.conf.py, LOAD_WORKERS=4 sync workers, production settings) and one
 `manage.py run_worker` serve a site with lessons, routes and LOAD_CLIENTS (50) members. Each client
 is one member with its own session: it opens pages (home, lesson index, a lesson, the study record)
-and sends progress heartbeats for the lesson it watches, each covering the next 5 s, for
+and sends progress heartbeats for the lesson it watches, each covering what played since the last one (real time at 1x, at most 5 s), for
 LOAD_SECONDS (60). The baseline is the same mix from one client for LOAD_BASELINE_SECONDS (15), in
 the same run. Printed: requests, 5xx, other failures, requests/s and p95 latency against the
 baseline, and the heartbeat seconds the clients sent (answered 200) against the distinct seconds
@@ -102,6 +102,7 @@ class Client(threading.Thread):
         self.port, self.site, self.member, self.lesson, self.deadline = port, site, member, lesson, deadline
         self.turn = offset
         self.position = 0.0
+        self.last_beat = time.monotonic()
         self.requests = self.server_errors = self.failures = 0
         self.seconds_sent = 0.0
         self.latencies: list[float] = []
@@ -129,12 +130,16 @@ class Client(threading.Thread):
             kind = MIX[self.turn % len(MIX)]
             self.turn += 1
             if kind == "beat":
-                start, end = self.position, self.position + STEP
+                # A player at 1x reports what played since its last heartbeat: no more than the wall time
+                # (the server drops seconds that come faster than real time allows).
+                now = time.monotonic()
+                start = self.position
+                end = start + min(STEP, now - self.last_beat)
                 body = json.dumps({"lesson": self.lesson["id"], "position": end, "ranges": [[start, end]]})
                 status = self._send("POST", "/api/v1/progress/", body)
                 if status == 200:
-                    self.position = end
-                    self.seconds_sent += STEP
+                    self.position, self.last_beat = end, now
+                    self.seconds_sent += end - start
             else:
                 path = {"home": "/", "index": self.site["index"], "lesson": self.lesson["url"],
                         "learning": "/me/learning/", "search": "/search/?q=%E5%85%9A%E8%AF%BE"}[kind]
