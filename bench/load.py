@@ -6,7 +6,8 @@ postgres://postgres@127.0.0.1:5432/dangke_load_bench, recreated on every run).
 gunicorn (deploy/gunicorn.conf.py, LOAD_WORKERS=4 sync workers, production settings) and one
 `manage.py run_worker` serve a site with lessons, routes and LOAD_CLIENTS (50) members. Each client
 is one member with its own session: it opens pages (home, lesson index, a lesson, the study record)
-and sends progress heartbeats for the lesson it watches, each covering what played since the last one (real time at 1x, at most 5 s), for
+and sends progress heartbeats for the lesson it watches, each covering what played since the last
+one (real time at 1x, at most 5 s), for
 LOAD_SECONDS (60). The baseline is the same mix from one client for LOAD_BASELINE_SECONDS (15), in
 the same run. Printed: requests, 5xx, other failures, requests/s and p95 latency against the
 baseline, and the heartbeat seconds the clients sent (answered 200) against the distinct seconds
