@@ -234,7 +234,16 @@ class MemberViewSet(ScopedViewSetMixin, ModelViewSet):
     menu_label = "党员"
     list_display = ["name", "code", "branch", "role", Column("masked_phone", label="手机")]
     # The export shows what the listing shows (the phone masked), for the members the user may see.
-    list_export = ["code", "name", "branch", "party_group", "get_role_display", "joined_on", "masked_phone", "is_active"]
+    list_export = [
+        "code",
+        "name",
+        "branch",
+        "party_group",
+        "get_role_display",
+        "joined_on",
+        "masked_phone",
+        "is_active",
+    ]
     export_headings = {"get_role_display": "职务", "masked_phone": "手机"}
     export_filename = "members"
     list_filter = ["role", "is_active"]

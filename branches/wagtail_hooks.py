@@ -58,10 +58,26 @@ def queue_session_reminders():
     queue_due_reminders()
 
 
+def queue_assignment_reminders():
+    from .services.assignments import queue_due_reminders
+
+    queue_due_reminders()
+
+
+def freeze_assignment_rosters():
+    from .services.assignments import freeze_due_rosters
+
+    freeze_due_rosters()
+
+
 @hooks.register("dangke_periodic_jobs")
 def branch_periodic_jobs():
     # Reminders are claimed per session and member, so a run that overlaps another sends nothing twice.
-    return [{"name": "branches.queue_session_reminders", "every": 300, "run": queue_session_reminders}]
+    return [
+        {"name": "branches.queue_session_reminders", "every": 300, "run": queue_session_reminders},
+        {"name": "branches.queue_assignment_reminders", "every": 300, "run": queue_assignment_reminders},
+        {"name": "branches.freeze_assignment_rosters", "every": 300, "run": freeze_assignment_rosters},
+    ]
 
 
 @hooks.register("dangke_demo_content", order=40)

@@ -23,8 +23,16 @@ def tree(db):
     district2 = organisation("C-D2", parent=city, kind=OrganisationKind.DISTRICT, name="二区")
     street2 = organisation("C-D2-S1", parent=district2, kind=OrganisationKind.STREET, name="二街道")
     branch_c = organisation("CC", parent=street2, name="丙支部")
-    return SimpleNamespace(city=city, district=district, street=street, a=branch_a, b=branch_b,
-                           district2=district2, street2=street2, c=branch_c)
+    return SimpleNamespace(
+        city=city,
+        district=district,
+        street=street,
+        a=branch_a,
+        b=branch_b,
+        district2=district2,
+        street2=street2,
+        c=branch_c,
+    )
 
 
 @pytest.fixture
@@ -41,6 +49,38 @@ def people(tree, make_user):
     other = MemberFactory(branch=tree.b, role=Role.MEMBER, user=other_user, name="乙党员")
     OrganisationManager.objects.create(user=dept_user, organisation=tree.district)
     return SimpleNamespace(
-        secretary_user=secretary_user, member_user=member_user, other_user=other_user, dept_user=dept_user,
-        outsider=outsider, secretary=secretary, member=member, probationary=probationary, other=other,
+        secretary_user=secretary_user,
+        member_user=member_user,
+        other_user=other_user,
+        dept_user=dept_user,
+        outsider=outsider,
+        secretary=secretary,
+        member=member,
+        probationary=probationary,
+        other=other,
     )
+
+
+@pytest.fixture
+def course(home_page):
+    """A series with two published lessons of 100 s recordings, and a third lesson outside it."""
+    from django.core.files.base import ContentFile
+
+    from lessons.factories import LessonIndexPageFactory, LessonPageFactory, LessonSeriesPageFactory
+    from media.models import Recording
+
+    index = LessonIndexPageFactory(parent=home_page)
+    series = LessonSeriesPageFactory(parent=index, title="党课开讲啦·月讲悦听", slug="monthly")
+
+    def lesson(title, series=None):
+        recording = Recording.objects.create(
+            title=title, type="video", duration=100.0, file=ContentFile(b"\x00" * 16, name="clip.mp4")
+        )
+        page = LessonPageFactory(parent=index, title=title, series=series, recording=recording)
+        page.save_revision().publish()
+        return page
+
+    one = lesson("第一讲 初心使命", series)
+    two = lesson("第二讲 红色故事", series)
+    other = lesson("其他党课")
+    return SimpleNamespace(index=index, series=series, one=one, two=two, other=other)
