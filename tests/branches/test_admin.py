@@ -10,9 +10,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sessions(tree, people):
-    return SessionFactory(branch=tree.a, topic="甲支部会议"), SessionFactory(
-        branch=tree.b, topic="乙支部会议"
-    )
+    return SessionFactory(branch=tree.a, topic="甲支部会议"), SessionFactory(branch=tree.b, topic="乙支部会议")
 
 
 def test_secretary_lists_and_edits_only_their_branch(client, people, sessions):
@@ -34,38 +32,22 @@ def test_secretary_cannot_create_a_session_for_another_branch(client, people, tr
     form = client.get("/admin/branches/sessions/new/").content.decode()
     assert "甲支部" in form and "乙支部" not in form
     assert "甲党员" in form and "乙党员" not in form  # organiser choices stay in the branch too
-    client.post(
-        "/admin/branches/sessions/new/",
-        {
-            "branch": tree.b.pk,
-            "session_type": sessions[0].session_type_id,
-            "topic": "偷偷安排",
-            "starts_at": "2026-06-01 09:00",
-            "ends_at": "2026-06-01 10:00",
-            "status": "planned",
-            "lesson_links-TOTAL_FORMS": 0,
-            "lesson_links-INITIAL_FORMS": 0,
-            "photos-TOTAL_FORMS": 0,
-            "photos-INITIAL_FORMS": 0,
-        },
-    )
+    client.post("/admin/branches/sessions/new/", {
+        "branch": tree.b.pk, "session_type": sessions[0].session_type_id, "topic": "偷偷安排",
+        "starts_at": "2026-06-01 09:00", "ends_at": "2026-06-01 10:00", "status": "planned",
+        "lesson_links-TOTAL_FORMS": 0, "lesson_links-INITIAL_FORMS": 0,
+        "photos-TOTAL_FORMS": 0, "photos-INITIAL_FORMS": 0,
+    })
     assert not Session.objects.filter(topic="偷偷安排").exists()
 
 
 def test_superuser_creates_organisations_in_the_tree(client, tree, make_user):
     admin = make_user("boss", is_superuser=True, is_staff=True)
     client.force_login(admin)
-    response = client.post(
-        "/admin/branches/organisations/new/",
-        {
-            "parent": tree.street.pk,
-            "kind": "branch",
-            "name": "新支部",
-            "code": "NEW",
-            "established_on": "2026-01-01",
-            "is_active": "on",
-        },
-    )
+    response = client.post("/admin/branches/organisations/new/", {
+        "parent": tree.street.pk, "kind": "branch", "name": "新支部", "code": "NEW", "established_on": "2026-01-01",
+        "is_active": "on",
+    })
     assert response.status_code == 302, response.content.decode()[:2000]
     new = Organisation.objects.get(code="NEW")
     assert new.get_parent() == tree.street
@@ -89,19 +71,10 @@ def test_department_sees_its_subtree_in_the_admin(client, people, tree):
 def test_secretary_edits_a_member_but_cannot_link_accounts(client, people, tree):
     client.force_login(people.secretary_user)
     member = people.probationary
-    response = client.post(
-        f"/admin/branches/members/edit/{member.pk}/",
-        {
-            "code": member.code,
-            "name": "甲预备（改）",
-            "branch": tree.a.pk,
-            "role": "member",
-            "phone": "13800000000",
-            "email": "",
-            "user": people.outsider.pk,
-            "is_active": "on",
-        },
-    )
+    response = client.post(f"/admin/branches/members/edit/{member.pk}/", {
+        "code": member.code, "name": "甲预备（改）", "branch": tree.a.pk, "role": "member", "phone": "13800000000",
+        "email": "", "user": people.outsider.pk, "is_active": "on",
+    })
     assert response.status_code == 302, response.content.decode()[:3000]
     member.refresh_from_db()
     assert member.name == "甲预备（改）" and member.role == "member" and member.user is None

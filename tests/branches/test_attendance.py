@@ -18,9 +18,7 @@ def meeting(tree, people):
 
 def test_quorum_counts_only_voting_members(meeting, people, tree):
     # Voting: secretary, member (the probationary member has no vote) → 2 voting, need 2.
-    attendance.mark_attendance(
-        meeting, people.probationary, AttendanceStatus.PRESENT, by=people.secretary_user
-    )
+    attendance.mark_attendance(meeting, people.probationary, AttendanceStatus.PRESENT, by=people.secretary_user)
     attendance.mark_attendance(meeting, people.secretary, AttendanceStatus.PRESENT, by=people.secretary_user)
     q = attendance.quorum(meeting)
     assert (q.voting, q.present, q.needed, q.reached) == (2, 1, 2, False)
@@ -60,11 +58,8 @@ def test_rejected_leave_and_past_sessions(meeting, people):
     leave = attendance.request_leave(meeting, people.probationary, "家中有事")
     attendance.decide_leave(leave, approve=False, by=people.secretary_user)
     assert not Attendance.objects.filter(member=people.probationary).exists()
-    past = SessionFactory(
-        branch=meeting.branch,
-        starts_at=timezone.now() - dt.timedelta(days=2),
-        ends_at=timezone.now() - dt.timedelta(days=2, hours=-1),
-    )
+    past = SessionFactory(branch=meeting.branch, starts_at=timezone.now() - dt.timedelta(days=2),
+                          ends_at=timezone.now() - dt.timedelta(days=2, hours=-1))
     with pytest.raises(ValidationError):
         attendance.request_leave(past, people.member, "晚了")
 

@@ -15,14 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def hold(branch, slug, *args, status=SessionStatus.HELD, **kwargs):
     start = local_dt(*args)
-    return SessionFactory(
-        branch=branch,
-        session_type=session_type(slug),
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=1),
-        status=status,
-        **kwargs,
-    )
+    return SessionFactory(branch=branch, session_type=session_type(slug), starts_at=start,
+                          ends_at=start + dt.timedelta(hours=1), status=status, **kwargs)
 
 
 def missing(report, branch, slug):
@@ -139,9 +133,7 @@ def test_the_secretary_gives_a_party_lesson_a_year(tree):
     member = MemberFactory(branch=tree.a, role=Role.MEMBER)
 
     def gap(kind="year", index=1):
-        result = next(
-            b for b in cadence_report(tree.a, window_for(kind, 2026, index)).branches if b.pk == tree.a.pk
-        )
+        result = next(b for b in cadence_report(tree.a, window_for(kind, 2026, index)).branches if b.pk == tree.a.pk)
         return result.missing.get(SECRETARY_LESSON.pk, [])
 
     hold(tree.a, "party-lesson", 2026, 3, 6, 14, lecturer=member)
@@ -155,9 +147,7 @@ def test_the_secretary_gives_a_party_lesson_a_year(tree):
     viewing.save()
     assert gap() == []  # ... until a lesson is watched in it: a group viewing counts
     report = cadence_report(tree.a, window_for("year", 2026))
-    assert ("书记讲党课", ["2026年"]) not in [
-        (st.name, labels) for st, labels in report.missing_labels(report.branches[0])
-    ]
+    assert ("书记讲党课", ["2026年"]) not in [(st.name, labels) for st, labels in report.missing_labels(report.branches[0])]
 
 
 def test_secretary_lesson_gap_in_the_report_and_csv(tree, client, make_user):
@@ -166,13 +156,9 @@ def test_secretary_lesson_gap_in_the_report_and_csv(tree, client, make_user):
     MemberFactory(branch=tree.a, role=Role.SECRETARY)
     admin = make_user("cityadmin", is_superuser=True)
     client.force_login(admin)
-    html = client.get(
-        "/branches/report/", {"org": tree.a.pk, "period": "year", "year": 2026, "index": 1}
-    ).content.decode()
+    html = client.get("/branches/report/", {"org": tree.a.pk, "period": "year", "year": 2026, "index": 1}).content.decode()
     assert "书记讲党课：2026年" in html
-    csv_text = client.get(
-        "/branches/report.csv", {"org": tree.a.pk, "period": "year", "year": 2026, "index": 1}
-    ).content.decode()
+    csv_text = client.get("/branches/report.csv", {"org": tree.a.pk, "period": "year", "year": 2026, "index": 1}).content.decode()
     assert "书记讲党课" in csv_text
 
 

@@ -1,3 +1,4 @@
+
 import pytest
 from django.urls import reverse
 from icalendar import Calendar
@@ -28,9 +29,7 @@ def test_member_feed_parses_back(client, sessions, people):
     feed = calendars.issue_token(member=people.member, by=people.member_user)
     calendar = parse(client.get(reverse("branches:calendar_feed", kwargs={"token": feed.token})))
     events = calendar.walk("VEVENT")
-    assert [str(e["summary"]) for e in events] == [
-        "主题党日：学习党章"
-    ]  # no committee meeting for a plain member
+    assert [str(e["summary"]) for e in events] == ["主题党日：学习党章"]  # no committee meeting for a plain member
     event = events[0]
     assert event.decoded("dtstart") == theme.starts_at.replace(microsecond=0)
     assert event.decoded("dtend") == theme.ends_at.replace(microsecond=0)
@@ -41,10 +40,7 @@ def test_member_feed_parses_back(client, sessions, people):
 def test_branch_feed_has_every_session_of_the_branch(client, sessions, people):
     feed = calendars.issue_token(branch=people.secretary.branch, by=people.secretary_user)
     calendar = parse(client.get(reverse("branches:calendar_feed", kwargs={"token": feed.token})))
-    assert {str(e["summary"]) for e in calendar.walk("VEVENT")} == {
-        "主题党日：学习党章",
-        "支部委员会会议：支委会",
-    }
+    assert {str(e["summary"]) for e in calendar.walk("VEVENT")} == {"主题党日：学习党章", "支部委员会会议：支委会"}
 
 
 def test_revoked_and_reissued_tokens_are_refused(client, sessions, people):

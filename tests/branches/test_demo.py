@@ -9,12 +9,8 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return (
-        Organisation.objects.count(),
-        Member.objects.count(),
-        Session.objects.count(),
-        Session.objects.filter(status=SessionStatus.CANCELLED).count(),
-    )
+    return (Organisation.objects.count(), Member.objects.count(), Session.objects.count(),
+            Session.objects.filter(status=SessionStatus.CANCELLED).count())
 
 
 def test_demo_is_idempotent_and_links_demo_users(home_page):

@@ -83,25 +83,13 @@ def test_import_members(tmp_path, capsys, make_user):
     call_command("import_members", path, "--no-progress")
     assert "新增 0，更新 0，未变 3" in capsys.readouterr().out
     p1 = Member.objects.get(code="P1")
-    assert (p1.role, p1.branch.code, p1.party_group.code, p1.user.username) == (
-        Role.SECRETARY,
-        "B1",
-        "G1",
-        "sec",
-    )
+    assert (p1.role, p1.branch.code, p1.party_group.code, p1.user.username) == (Role.SECRETARY, "B1", "G1", "sec")
     assert Member.objects.get(code="P3").role == Role.PROBATIONARY
     with pytest.raises(CommandError, match="7 行未导入"):
         call_command("import_members", write(tmp_path, "bad.csv", BAD_MEMBERS), "--no-progress")
     err = capsys.readouterr().err
-    for line, reason in [
-        (2, "所在支部不存在"),
-        (3, "一街道党工委不是党支部"),
-        (4, "党小组不存在或不属于该支部"),
-        (5, "未知的职务"),
-        (6, "手机号格式不正确"),
-        (7, "登录账号不存在"),
-        (8, "登录账号已关联党员 P1"),
-    ]:
+    for line, reason in [(2, "所在支部不存在"), (3, "一街道党工委不是党支部"), (4, "党小组不存在或不属于该支部"), (5, "未知的职务"),
+                         (6, "手机号格式不正确"), (7, "登录账号不存在"), (8, "登录账号已关联党员 P1")]:
         assert f"第 {line} 行：{reason}" in err
     assert Member.objects.count() == 3
 

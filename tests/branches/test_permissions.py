@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(tree, people):
     own = SessionFactory(branch=tree.a, topic="甲的会")
-    committee = SessionFactory(
-        branch=tree.a, topic="甲支委会", session_type=session_type("committee-meeting")
-    )
+    committee = SessionFactory(branch=tree.a, topic="甲支委会", session_type=session_type("committee-meeting"))
     other = SessionFactory(branch=tree.b, topic="乙的会")
     far = SessionFactory(branch=tree.c, topic="丙的会")
     leave = LeaveRequest.objects.create(session=own, member=people.member, reason="出差")
@@ -44,69 +42,50 @@ def urls(world, tree):
         "own_qr": ("get", reverse("branches:session_qr", kwargs={"pk": own.pk})),
         "other_qr_json": ("get", reverse("branches:session_qr_code", kwargs={"pk": other.pk})),
         "own_cancel": ("post", reverse("branches:session_action", kwargs={"pk": own.pk, "action": "cancel"})),
-        "other_cancel": (
-            "post",
-            reverse("branches:session_action", kwargs={"pk": other.pk, "action": "cancel"}),
-        ),
+        "other_cancel": ("post", reverse("branches:session_action", kwargs={"pk": other.pk, "action": "cancel"})),
         "plan": ("get", reverse("branches:plan_year")),
         "new": ("get", reverse("branches:session_create")),
         "register_own": ("get", reverse("branches:register", kwargs={"year": 2026}) + f"?branch={tree.a.pk}"),
-        "register_far": (
-            "get",
-            reverse("branches:register_xlsx", kwargs={"year": 2026}) + f"?branch={tree.c.pk}",
-        ),
+        "register_far": ("get", reverse("branches:register_xlsx", kwargs={"year": 2026}) + f"?branch={tree.c.pk}"),
         "report_district": ("get", reverse("branches:report") + f"?org={tree.district.pk}"),
         "report_city_csv": ("get", reverse("branches:report_csv") + f"?org={tree.city.pk}"),
         "report_branch_a": ("get", reverse("branches:report") + f"?org={tree.a.pk}"),
-        "leave_approve": (
-            "post",
-            reverse("branches:leave_decide", kwargs={"pk": world["leave"].pk, "decision": "approve"}),
-        ),
+        "leave_approve": ("post", reverse("branches:leave_decide", kwargs={"pk": world["leave"].pk, "decision": "approve"})),
     }
 
 
 # expected status per role; 302 = redirect to sign in, for anonymous users
 MATRIX = {
     #                     anonymous secretary member other_member department outsider
-    "desk": (302, 200, 403, 403, 403, 403),
-    "my": (302, 200, 200, 200, 403, 403),
-    "own_detail": (302, 200, 200, 403, 200, 403),
-    "committee_detail": (302, 200, 403, 403, 200, 403),
-    "other_detail": (302, 403, 403, 200, 200, 403),
-    "far_detail": (302, 403, 403, 403, 403, 403),
-    "own_edit": (302, 200, 403, 403, 403, 403),
-    "other_edit": (302, 403, 403, 403, 403, 403),
-    "own_qr": (302, 200, 403, 403, 403, 403),
-    "other_qr_json": (302, 403, 403, 403, 403, 403),
-    "other_cancel": (302, 403, 403, 403, 403, 403),
-    "plan": (302, 200, 403, 403, 403, 403),
-    "new": (302, 200, 403, 403, 403, 403),
-    "register_own": (302, 200, 403, 403, 200, 403),
-    "register_far": (302, 403, 403, 403, 403, 403),
-    "report_district": (302, 403, 403, 403, 200, 403),
-    "report_city_csv": (302, 403, 403, 403, 403, 403),
-    "report_branch_a": (302, 200, 403, 403, 200, 403),
-    "leave_approve": (302, 302, 403, 403, 403, 403),
-    "own_cancel": (302, 302, 403, 403, 403, 403),
+    "desk":              (302, 200, 403, 403, 403, 403),
+    "my":                (302, 200, 200, 200, 403, 403),
+    "own_detail":        (302, 200, 200, 403, 200, 403),
+    "committee_detail":  (302, 200, 403, 403, 200, 403),
+    "other_detail":      (302, 403, 403, 200, 200, 403),
+    "far_detail":        (302, 403, 403, 403, 403, 403),
+    "own_edit":          (302, 200, 403, 403, 403, 403),
+    "other_edit":        (302, 403, 403, 403, 403, 403),
+    "own_qr":            (302, 200, 403, 403, 403, 403),
+    "other_qr_json":     (302, 403, 403, 403, 403, 403),
+    "other_cancel":      (302, 403, 403, 403, 403, 403),
+    "plan":              (302, 200, 403, 403, 403, 403),
+    "new":               (302, 200, 403, 403, 403, 403),
+    "register_own":      (302, 200, 403, 403, 200, 403),
+    "register_far":      (302, 403, 403, 403, 403, 403),
+    "report_district":   (302, 403, 403, 403, 200, 403),
+    "report_city_csv":   (302, 403, 403, 403, 403, 403),
+    "report_branch_a":   (302, 200, 403, 403, 200, 403),
+    "leave_approve":     (302, 302, 403, 403, 403, 403),
+    "own_cancel":        (302, 302, 403, 403, 403, 403),
 }
 
 
 def test_permission_matrix(client, world, tree, people):
-    roles = [
-        None,
-        people.secretary_user,
-        people.member_user,
-        people.other_user,
-        people.dept_user,
-        people.outsider,
-    ]
+    roles = [None, people.secretary_user, people.member_user, people.other_user, people.dept_user, people.outsider]
     table = urls(world, tree)
     failures = []
     # Run the state-changing secretary actions last so they do not change what the others see.
-    for name in [n for n in MATRIX if n not in ("leave_approve", "own_cancel")] + [
-        "leave_approve",
-        "own_cancel",
-    ]:
+    for name in [n for n in MATRIX if n not in ("leave_approve", "own_cancel")] + ["leave_approve", "own_cancel"]:
         method, url = table[name]
         for role, expected in zip(roles, MATRIX[name], strict=True):
             got = status(client, role, method, url)
@@ -120,9 +99,7 @@ def test_permission_matrix(client, world, tree, people):
 
 
 def test_member_sees_own_attendance_only(client, world, people):
-    Attendance.objects.create(
-        session=world["own"], member=people.secretary, status="present", method="manual"
-    )
+    Attendance.objects.create(session=world["own"], member=people.secretary, status="present", method="manual")
     client.force_login(people.member_user)
     page = client.get(reverse("branches:session_detail", kwargs={"pk": world["own"].pk})).content.decode()
     assert "甲书记" not in page  # no attendance sheet for plain members

@@ -26,17 +26,12 @@ def test_quarterly_rule_and_custom_rule(tree):
     meetings = planning.plan_year(branch=tree.a, session_type=session_type("general-meeting"), year=2026)
     assert [s.starts_at.month for s in meetings.sessions.order_by("starts_at")] == [1, 4, 7, 10]
     custom = planning.plan_year(
-        branch=tree.a,
-        session_type=session_type("group-meeting"),
-        year=2026,
-        rule="FREQ=MONTHLY;BYMONTHDAY=-1",
-        start_time=dt.time(19, 0),
+        branch=tree.a, session_type=session_type("group-meeting"), year=2026,
+        rule="FREQ=MONTHLY;BYMONTHDAY=-1", start_time=dt.time(19, 0),
     )
     assert custom.sessions.order_by("starts_at").first().starts_at == local_dt(2026, 1, 31, 19)
     with pytest.raises(ValidationError):
-        planning.plan_year(
-            branch=tree.a, session_type=session_type("group-meeting"), year=2026, rule="FREQ=SOMETIMES"
-        )
+        planning.plan_year(branch=tree.a, session_type=session_type("group-meeting"), year=2026, rule="FREQ=SOMETIMES")
     with pytest.raises(ValidationError):
         planning.plan_year(branch=tree.street, session_type=session_type("group-meeting"), year=2026)
 
@@ -53,9 +48,7 @@ def test_exceptions_survive_replanning(tree):
     sessions = list(series.sessions.order_by("occurrence_start"))
     assert sessions[1].status == SessionStatus.CANCELLED
     assert sessions[2].starts_at == local_dt(2026, 3, 20, 9)
-    assert sessions[2].ends_at - sessions[2].starts_at == dt.timedelta(
-        minutes=theme_day.default_duration_minutes
-    )
+    assert sessions[2].ends_at - sessions[2].starts_at == dt.timedelta(minutes=theme_day.default_duration_minutes)
     assert sessions[3].status == SessionStatus.POSTPONED
     report = cadence_report(tree.a, window_for("year", 2026))
     assert report.branches[0].missing[theme_day.pk] == [2, 4]
@@ -67,27 +60,13 @@ def test_exceptions_survive_replanning(tree):
 
 def test_clash_warnings(tree, people):
     start = local_dt(2026, 6, 1, 9)
-    first = SessionFactory(
-        branch=tree.a,
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=2),
-        place="会议室",
-        organiser=people.secretary,
-    )
-    other_branch = SessionFactory(
-        branch=tree.b,
-        starts_at=start + dt.timedelta(hours=1),
-        ends_at=start + dt.timedelta(hours=3),
-        place="会议室",
-    )
-    same_branch = SessionFactory(
-        branch=tree.a,
-        session_type=session_type("group-meeting"),
-        starts_at=start + dt.timedelta(minutes=30),
-        ends_at=start + dt.timedelta(hours=1),
-        place="活动室",
-        organiser=people.secretary,
-    )
+    first = SessionFactory(branch=tree.a, starts_at=start, ends_at=start + dt.timedelta(hours=2), place="会议室",
+                           organiser=people.secretary)
+    other_branch = SessionFactory(branch=tree.b, starts_at=start + dt.timedelta(hours=1),
+                                  ends_at=start + dt.timedelta(hours=3), place="会议室")
+    same_branch = SessionFactory(branch=tree.a, session_type=session_type("group-meeting"),
+                                 starts_at=start + dt.timedelta(minutes=30), ends_at=start + dt.timedelta(hours=1),
+                                 place="活动室", organiser=people.secretary)
     kinds = {(c.kind, c.session.pk) for c in planning.find_clashes(first)}
     assert ("place", other_branch.pk) in kinds
     assert ("organiser", same_branch.pk) in kinds

@@ -75,9 +75,7 @@ def test_outside_the_session_window(session, people):
 
 def test_late_and_coming_despite_leave(session, people, settings):
     settings.BRANCHES_LATE_AFTER_MINUTES = 10
-    Attendance.objects.create(
-        session=session, member=people.member, status=AttendanceStatus.LEAVE, method="manual"
-    )
+    Attendance.objects.create(session=session, member=people.member, status=AttendanceStatus.LEAVE, method="manual")
     late = START + dt.timedelta(minutes=15)
     result = sign_in_with_token(people.member_user, make_qr_token(session, now=late), now=late)
     assert result.attendance.status == AttendanceStatus.LATE and result.attendance.method == "qr"

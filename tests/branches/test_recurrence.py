@@ -88,9 +88,7 @@ def test_the_rule_is_checked_before_anything_is_expanded(monkeypatch):
 
     monkeypatch.setattr(recurrence.du, "rrule", expanding)
     with pytest.raises(ValidationError):
-        recurrence.occurrences(
-            "FREQ=SECONDLY;COUNT=100000", dtstart=local_dt(2026, 1, 1), until=local_dt(2026, 12, 31)
-        )
+        recurrence.occurrences("FREQ=SECONDLY;COUNT=100000", dtstart=local_dt(2026, 1, 1), until=local_dt(2026, 12, 31))
 
 
 def test_a_rule_that_can_never_match_gives_nothing():
@@ -107,22 +105,13 @@ def test_the_cap_is_a_setting(settings):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "rule", ["FREQ=SECONDLY;COUNT=100000", "FREQ=HOURLY", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"]
-)
+@pytest.mark.parametrize("rule", ["FREQ=SECONDLY;COUNT=100000", "FREQ=HOURLY", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"])
 def test_plan_year_refuses_the_rule_and_keeps_what_was_typed(client, people, tree, rule):
     client.force_login(people.secretary_user)
     theme_day = session_type("theme-day")
-    response = client.post(
-        reverse("branches:plan_year"),
-        {
-            "session_type": theme_day.pk,
-            "year": 2026,
-            "rule": rule,
-            "start_time": "09:30",
-            "place": "党员活动室",
-        },
-    )
+    response = client.post(reverse("branches:plan_year"), {
+        "session_type": theme_day.pk, "year": 2026, "rule": rule, "start_time": "09:30", "place": "党员活动室",
+    })
     assert response.status_code == 200
     html = response.content.decode()
     assert 'role="alert"' in html and ("只支持按年" in html or "超过 60 次" in html)
@@ -142,8 +131,6 @@ def test_a_session_type_default_rule_is_checked_the_same_way():
 
 def test_a_leap_day_until_stays_a_leap_day():
     got = recurrence.occurrences(
-        "FREQ=WEEKLY;BYDAY=TH;UNTIL=20280229",
-        dtstart=local_dt(2028, 1, 1, 15),
-        until=local_dt(2028, 12, 31, 23, 59),
+        "FREQ=WEEKLY;BYDAY=TH;UNTIL=20280229", dtstart=local_dt(2028, 1, 1, 15), until=local_dt(2028, 12, 31, 23, 59)
     )
     assert got[-1].date() == dt.date(2028, 2, 24) and len(got) == 8

@@ -16,15 +16,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def held(tree, people):
     start = local_dt(2026, 3, 13, 14, 30)
-    session = SessionFactory(
-        branch=tree.a,
-        topic="学习贯彻会议精神",
-        starts_at=start,
-        ends_at=start.replace(hour=16),
-        minutes="书记领学。",
-        decisions="开展志愿服务。",
-        place="活动室",
-    )
+    session = SessionFactory(branch=tree.a, topic="学习贯彻会议精神", starts_at=start, ends_at=start.replace(hour=16),
+                             minutes="书记领学。", decisions="开展志愿服务。", place="活动室")
     attendance.mark_attendance(session, people.member, AttendanceStatus.PRESENT, by=people.secretary_user)
     attendance.close_session(session, by=people.secretary_user)
     SessionFactory(branch=tree.b, topic="乙支部的会", starts_at=start, ends_at=start.replace(hour=16))
@@ -63,15 +56,8 @@ def test_printable_register_and_scope(client, held, people, tree):
 
 def test_xlsx_keeps_formula_like_text_as_text(client, tree, people):
     start = local_dt(2026, 5, 8, 14, 30)
-    SessionFactory(
-        branch=tree.a,
-        topic='=HYPERLINK("https://evil.example","点我")',
-        starts_at=start,
-        ends_at=start.replace(hour=16),
-        decisions="+1+1",
-        minutes="@SUM(A1)",
-        place="-活动室",
-    )
+    SessionFactory(branch=tree.a, topic='=HYPERLINK("https://evil.example","点我")', starts_at=start,
+                   ends_at=start.replace(hour=16), decisions="+1+1", minutes="@SUM(A1)", place="-活动室")
     client.force_login(people.secretary_user)
     response = client.get(reverse("branches:register_xlsx", kwargs={"year": 2026}))
     assert 'filename="register-A-2026.xlsx"' in response["Content-Disposition"]

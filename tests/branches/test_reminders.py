@@ -31,10 +31,7 @@ def test_reminders_sent_once_to_invited_members(tree, people, settings, django_c
 
 
 def test_committee_meeting_reminds_committee_only(tree, people):
-    meeting = SessionFactory(
-        branch=tree.a,
-        session_type=session_type("committee-meeting"),
-        starts_at=timezone.now() + dt.timedelta(hours=5),
-    )
+    meeting = SessionFactory(branch=tree.a, session_type=session_type("committee-meeting"),
+                             starts_at=timezone.now() + dt.timedelta(hours=5))
     assert send_reminders(meeting.pk) == 1
     assert mail.outbox[0].to == ["sec@example.org"]
