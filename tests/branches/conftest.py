@@ -23,16 +23,8 @@ def tree(db):
     district2 = organisation("C-D2", parent=city, kind=OrganisationKind.DISTRICT, name="二区")
     street2 = organisation("C-D2-S1", parent=district2, kind=OrganisationKind.STREET, name="二街道")
     branch_c = organisation("CC", parent=street2, name="丙支部")
-    return SimpleNamespace(
-        city=city,
-        district=district,
-        street=street,
-        a=branch_a,
-        b=branch_b,
-        district2=district2,
-        street2=street2,
-        c=branch_c,
-    )
+    return SimpleNamespace(city=city, district=district, street=street, a=branch_a, b=branch_b,
+                           district2=district2, street2=street2, c=branch_c)
 
 
 @pytest.fixture
@@ -49,15 +41,8 @@ def people(tree, make_user):
     other = MemberFactory(branch=tree.b, role=Role.MEMBER, user=other_user, name="乙党员")
     OrganisationManager.objects.create(user=dept_user, organisation=tree.district)
     return SimpleNamespace(
-        secretary_user=secretary_user,
-        member_user=member_user,
-        other_user=other_user,
-        dept_user=dept_user,
-        outsider=outsider,
-        secretary=secretary,
-        member=member,
-        probationary=probationary,
-        other=other,
+        secretary_user=secretary_user, member_user=member_user, other_user=other_user, dept_user=dept_user,
+        outsider=outsider, secretary=secretary, member=member, probationary=probationary, other=other,
     )
 
 
