@@ -49,18 +49,14 @@ def people(tree, make_user):
 @pytest.fixture
 def course(home_page):
     """A series with two published lessons of 100 s recordings, and a third lesson outside it."""
-    from django.core.files.base import ContentFile
-
     from lessons.factories import LessonIndexPageFactory, LessonPageFactory, LessonSeriesPageFactory
-    from media.models import Recording
+    from media.factories import RecordingFactory
 
     index = LessonIndexPageFactory(parent=home_page)
     series = LessonSeriesPageFactory(parent=index, title="党课开讲啦·月讲悦听", slug="monthly")
 
     def lesson(title, series=None):
-        recording = Recording.objects.create(
-            title=title, type="video", duration=100.0, file=ContentFile(b"\x00" * 16, name="clip.mp4")
-        )
+        recording = RecordingFactory(title=title, duration=100.0)
         page = LessonPageFactory(parent=index, title=title, series=series, recording=recording)
         page.save_revision().publish()
         return page
