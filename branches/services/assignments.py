@@ -31,6 +31,7 @@ from ..models import (
     AssignmentReminderKind,
     Member,
     Organisation,
+    OrganisationKind,
 )
 from . import scope
 
@@ -256,7 +257,9 @@ def rate_report(assignment: Assignment, root: Organisation) -> RateReport:
     )
     counts = {row["child"]: (row["members"], row["finished"]) for row in rows}
     children = []
-    for child in root.get_children().filter(Q(is_active=True) | Q(path__in=list(counts))):
+    # Party groups hold no members of their own (members sit on their branch's roll): not a row.
+    shown = Q(path__in=list(counts)) | (Q(is_active=True) & ~Q(kind=OrganisationKind.GROUP))
+    for child in root.get_children().filter(shown):
         members, finished = counts.pop(child.path, (0, 0))
         children.append(Rate(child, members, finished))
     own = counts.pop(root.path, None)

@@ -270,3 +270,9 @@ def test_assignment_reaching_a_new_branch_counts_it(tree, course):
     MemberFactory(branch=new_branch)
     rates = {r.organisation.name: r.members for r in svc.rate_report(assignment, tree.street).children}
     assert rates["新支部"] == 1
+
+
+def test_a_branch_report_has_no_rows_for_its_party_groups(tree, people, course):
+    organisation("A-G1", parent=tree.a, kind="group", name="第一党小组")
+    report = svc.rate_report(AssignmentFactory(organisation=tree.city, lessons=[course.one]), tree.a)
+    assert [(r.organisation, r.members) for r in report.children] == [(None, 3)]
