@@ -276,3 +276,27 @@ def test_a_branch_report_has_no_rows_for_its_party_groups(tree, people, course):
     organisation("A-G1", parent=tree.a, kind="group", name="第一党小组")
     report = svc.rate_report(AssignmentFactory(organisation=tree.city, lessons=[course.one]), tree.a)
     assert [(r.organisation, r.members) for r in report.children] == [(None, 3)]
+
+
+def test_the_periodic_jobs_freeze_rosters_and_queue_reminders(
+    tree, people, course, django_capture_on_commit_callbacks
+):
+    from cms.periodic import registered_jobs, run_due_jobs
+
+    jobs = {job.name: job for job in registered_jobs()}
+    mine = [jobs["branches.queue_assignment_reminders"], jobs["branches.freeze_assignment_rosters"]]
+    today = timezone.localdate()
+    past = AssignmentFactory(
+        organisation=tree.a,
+        lessons=[course.one],
+        starts_on=today - dt.timedelta(days=20),
+        due_on=today - dt.timedelta(days=1),
+    )
+    soon = AssignmentFactory(organisation=tree.a, lessons=[course.one], due_on=today + dt.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_due_jobs(worker_id="w1", jobs=mine) == [job.name for job in mine]
+    past.refresh_from_db()
+    soon.refresh_from_db()
+    assert past.roster_frozen_at is not None and AssignmentMember.objects.filter(assignment=past).count() == 3
+    assert soon.reminders_queued_at is not None and past.reminders_queued_at is None
+    assert sorted(m.to[0] for m in mail.outbox) == ["mem@example.org", "p@example.org", "sec@example.org"]
