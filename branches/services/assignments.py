@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Case, Count, F, Q, Value, When
@@ -134,6 +135,25 @@ def create_assignment(*, lessons, created_by=None, **fields) -> Assignment:
         assignment.save()
         assignment.lessons.set(lessons)
         include_series(assignment)
+    return assignment
+
+
+def update_assignment(assignment: Assignment, *, lessons, **fields) -> Assignment:
+    """Change an assignment. Once its roster is frozen the organisation stays: the roster is its subtree's."""
+    if (
+        is_frozen(assignment)
+        and fields.get("organisation", assignment.organisation) != assignment.organisation
+    ):
+        raise ValidationError({"organisation": "任务已截止并按截止日名单统计，不能再更改下达范围。"})
+    for name, value in fields.items():
+        setattr(assignment, name, value)
+    assignment.full_clean()
+    with transaction.atomic():
+        assignment.save()
+        assignment.lessons.set(lessons)
+        include_series(assignment)
+    if hasattr(assignment, "_lesson_ids"):
+        del assignment._lesson_ids
     return assignment
 
 

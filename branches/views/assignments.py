@@ -62,34 +62,84 @@ def assignment_list(request):
     )
 
 
+def _form_fields(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "description": data["description"],
+        "organisation": data["organisation"],
+        "series": data["series"].specific if data["series"] else None,
+        "lessons": list(data["lessons"]),
+        "starts_on": data["starts_on"],
+        "due_on": data["due_on"],
+        "required_share": data["required_percent"] / 100,
+    }
+
+
 @login_required
 def assignment_create(request):
     if not svc.may_assign(request.user):
         raise PermissionDenied("只有组织部门和支部书记可以下达学习任务。")
-    organisations = svc.assignable_organisations(request.user)
-    form = AssignmentForm(request.POST or None, organisations=organisations)
+    form = AssignmentForm(request.POST or None, organisations=svc.assignable_organisations(request.user))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if not svc.can_assign_to(request.user, data["organisation"]):  # the queryset already limits it
+        if not svc.can_assign_to(
+            request.user, form.cleaned_data["organisation"]
+        ):  # the choices limit it already
             raise PermissionDenied
         try:
-            assignment = svc.create_assignment(
-                title=data["title"],
-                description=data["description"],
-                organisation=data["organisation"],
-                series=data["series"].specific if data["series"] else None,
-                lessons=list(data["lessons"]),
-                starts_on=data["starts_on"],
-                due_on=data["due_on"],
-                required_share=data["required_percent"] / 100,
-                created_by=request.user,
-            )
+            assignment = svc.create_assignment(created_by=request.user, **_form_fields(form))
         except ValidationError as exc:
             form.add_error(None, "；".join(exc.messages))
         else:
             messages.success(request, f"已向{assignment.organisation.name}下达学习任务“{assignment.title}”。")
             return redirect("branches:assignment_detail", assignment.pk)
     return render(request, "branches/assignment_form.html", {"form": form})
+
+
+def _editable_assignment(request, pk) -> Assignment:
+    assignment = _visible_assignment(request, pk)
+    if not svc.can_edit(request.user, assignment):
+        raise PermissionDenied("只有下达该任务的组织可以修改或撤销它。")
+    return assignment
+
+
+@login_required
+def assignment_edit(request, pk):
+    assignment = _editable_assignment(request, pk)
+    initial = {
+        "title": assignment.title,
+        "description": assignment.description,
+        "organisation": assignment.organisation,
+        "series": assignment.series_id,
+        "lessons": list(assignment.lessons.values_list("pk", flat=True)),
+        "starts_on": assignment.starts_on,
+        "due_on": assignment.due_on,
+        "required_percent": assignment.required_percent,
+    }
+    form = AssignmentForm(
+        request.POST or None, organisations=svc.assignable_organisations(request.user), initial=initial
+    )
+    if svc.is_frozen(assignment):
+        form.fields["organisation"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.update_assignment(assignment, **_form_fields(form))
+        except ValidationError as exc:
+            form.add_error(None, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已保存学习任务“{assignment.title}”。")
+            return redirect("branches:assignment_detail", assignment.pk)
+    return render(request, "branches/assignment_form.html", {"form": form, "assignment": assignment})
+
+
+@login_required
+@require_POST
+def assignment_delete(request, pk):
+    assignment = _editable_assignment(request, pk)
+    title = assignment.title
+    assignment.delete()
+    messages.success(request, f"已撤销学习任务“{title}”。")
+    return redirect("branches:assignments")
 
 
 def _breadcrumbs(user, assignment, root) -> list[Organisation]:
@@ -107,6 +157,7 @@ def assignment_detail(request, pk):
     root = _report_root(request, assignment)
     context = {
         "assignment": assignment,
+        "editable": svc.can_edit(request.user, assignment),
         "root": root,
         "lessons": list(assignment.lessons.live().order_by("date_given", "pk")),
         "breadcrumbs": _breadcrumbs(request.user, assignment, root),

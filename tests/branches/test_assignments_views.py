@@ -350,3 +350,65 @@ def test_admin_viewset_is_scoped_to_what_the_user_may_assign(client, tree, peopl
     assert (
         set(created.lessons.all()) == {course.one, course.two} and created.created_by == people.secretary_user
     )
+
+
+# --- changing and withdrawing --------------------------------------------------------------------
+
+
+def test_secretary_edits_and_withdraws_their_own_assignment(client, tree, people, course):
+    own = AssignmentFactory(organisation=tree.a, lessons=[course.one], title="旧名称")
+    client.force_login(people.secretary_user)
+    page = client.get(f"/branches/assignments/{own.pk}/edit/").content.decode()
+    assert 'value="旧名称"' in page
+    response = client.post(
+        f"/branches/assignments/{own.pk}/edit/", form_data(tree.a, [course.two], title="新名称")
+    )
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.title == "新名称" and list(own.lessons.all()) == [course.two]
+    progress(people.member_user, course.two, seconds=100)
+    assert client.get(f"/branches/assignments/{own.pk}/delete/").status_code == 405
+    assert client.post(f"/branches/assignments/{own.pk}/delete/").status_code == 302
+    assert not Assignment.objects.filter(pk=own.pk).exists()
+    assert course.two.progress_records.get().user == people.member_user  # the member's own record stays
+
+
+def test_only_the_assigning_level_may_change_an_assignment(
+    client, tree, people, course, city_task, secretary_b
+):
+    district_task = AssignmentFactory(organisation=tree.district, lessons=[course.one])
+    client.force_login(people.secretary_user)  # the city's and the district's assignments reach branch A
+    for task in (city_task, district_task):
+        assert "修改任务" not in client.get(f"/branches/assignments/{task.pk}/").content.decode()
+        assert client.get(f"/branches/assignments/{task.pk}/edit/").status_code == 403
+        assert client.post(f"/branches/assignments/{task.pk}/delete/").status_code == 403
+    client.force_login(people.dept_user)
+    assert client.post(f"/branches/assignments/{city_task.pk}/delete/").status_code == 403
+    assert "修改任务" in client.get(f"/branches/assignments/{district_task.pk}/").content.decode()
+    client.force_login(secretary_b)
+    own_a = AssignmentFactory(organisation=tree.a, lessons=[course.one])
+    assert client.post(f"/branches/assignments/{own_a.pk}/delete/").status_code == 404
+    assert Assignment.objects.filter(pk__in=[city_task.pk, district_task.pk, own_a.pk]).count() == 3
+
+
+def test_a_frozen_assignment_keeps_its_organisation(client, tree, people, course):
+    from branches.services.assignments import freeze_roster
+
+    past = AssignmentFactory(
+        organisation=tree.district,
+        lessons=[course.one],
+        starts_on=timezone.localdate() - dt.timedelta(days=30),
+        due_on=timezone.localdate() - dt.timedelta(days=1),
+    )
+    freeze_roster(past)
+    client.force_login(people.dept_user)
+    data = form_data(
+        tree.street,
+        [course.one],
+        title="改范围",
+        starts_on=past.starts_on.isoformat(),
+        due_on=past.due_on.isoformat(),
+    )
+    assert client.post(f"/branches/assignments/{past.pk}/edit/", data).status_code == 302
+    past.refresh_from_db()
+    assert past.title == "改范围" and past.organisation == tree.district
