@@ -8,77 +8,193 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('branches', '0003_session_lecturer'),
-        ('lessons', '0005_alter_lessonpage_transcript'),
+        ("branches", "0003_session_lecturer"),
+        ("lessons", "0005_alter_lessonpage_transcript"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='任务名称')),
-                ('description', models.TextField(blank=True, max_length=1000, verbose_name='说明')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('due_on', models.DateField(verbose_name='截止日期')),
-                ('required_share', models.FloatField(default=branches.models.assignments.default_required_share, help_text='每讲党课至少要看完的比例，默认 0.9（即 90%）。', validators=[django.core.validators.MinValueValidator(0.1), django.core.validators.MaxValueValidator(1.0)], verbose_name='完成比例')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='下达时间')),
-                ('reminders_queued_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('roster_frozen_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='下达人')),
-                ('lessons', models.ManyToManyField(blank=True, related_name='assignments', to='lessons.lessonpage', verbose_name='党课')),
-                ('organisation', models.ForeignKey(help_text='该组织及其全部下级组织的党员都要完成。', on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='branches.organisation', verbose_name='下达范围')),
-                ('series', models.ForeignKey(blank=True, help_text='选择系列时，系列中已发布的全部党课都列入任务。', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lessons.lessonseriespage', verbose_name='整个系列')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="任务名称")),
+                ("description", models.TextField(blank=True, max_length=1000, verbose_name="说明")),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("due_on", models.DateField(verbose_name="截止日期")),
+                (
+                    "required_share",
+                    models.FloatField(
+                        default=branches.models.assignments.default_required_share,
+                        help_text="每讲党课至少要看完的比例，默认 0.9（即 90%）。",
+                        validators=[
+                            django.core.validators.MinValueValidator(0.1),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                        verbose_name="完成比例",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="下达时间")),
+                ("reminders_queued_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("roster_frozen_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="下达人",
+                    ),
+                ),
+                (
+                    "lessons",
+                    models.ManyToManyField(
+                        blank=True, related_name="assignments", to="lessons.lessonpage", verbose_name="党课"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        help_text="该组织及其全部下级组织的党员都要完成。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="branches.organisation",
+                        verbose_name="下达范围",
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="选择系列时，系列中已发布的全部党课都列入任务。",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="lessons.lessonseriespage",
+                        verbose_name="整个系列",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学习任务',
-                'verbose_name_plural': '学习任务',
-                'ordering': ['-due_on', '-pk'],
+                "verbose_name": "学习任务",
+                "verbose_name_plural": "学习任务",
+                "ordering": ["-due_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AssignmentMember',
+            name="AssignmentMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roster', to='branches.assignment')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='branches.organisation')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='branches.member')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roster",
+                        to="branches.assignment",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="branches.organisation",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="branches.member"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学习任务名单',
-                'verbose_name_plural': '学习任务名单',
+                "verbose_name": "学习任务名单",
+                "verbose_name_plural": "学习任务名单",
             },
         ),
         migrations.CreateModel(
-            name='AssignmentReminder',
+            name="AssignmentReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_on', models.DateField()),
-                ('kind', models.CharField(choices=[('due', '截止前提醒'), ('nudge', '书记提醒')], max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='branches.assignment')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='branches.member')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sent_on", models.DateField()),
+                (
+                    "kind",
+                    models.CharField(choices=[("due", "截止前提醒"), ("nudge", "书记提醒")], max_length=10),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="branches.assignment",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="branches.member"
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['organisation', 'due_on'], name='branches_assign_org_due'),
+            model_name="assignment",
+            index=models.Index(fields=["organisation", "due_on"], name="branches_assign_org_due"),
         ),
         migrations.AddIndex(
-            model_name='assignmentmember',
-            index=models.Index(fields=['assignment', 'branch'], name='branches_assign_roster_branch'),
+            model_name="assignmentmember",
+            index=models.Index(fields=["assignment", "branch"], name="branches_assign_roster_branch"),
         ),
         migrations.AddConstraint(
-            model_name='assignmentmember',
-            constraint=models.UniqueConstraint(fields=('assignment', 'member'), name='branches_unique_assignment_member'),
+            model_name="assignmentmember",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "member"), name="branches_unique_assignment_member"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignmentreminder',
-            constraint=models.UniqueConstraint(fields=('assignment', 'member', 'sent_on'), name='branches_unique_assignment_reminder'),
+            model_name="assignmentreminder",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "member", "sent_on"), name="branches_unique_assignment_reminder"
+            ),
         ),
     ]
