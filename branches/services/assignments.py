@@ -392,6 +392,15 @@ def branch_members(
     return rows
 
 
+def branch_overview(branch: Organisation, *, today: dt.date | None = None) -> list[tuple[Assignment, Rate]]:
+    """The secretary's desk: open assignments reaching the branch with the branch's own totals."""
+    today = today or timezone.localdate()
+    open_ones = Assignment.objects.filter(
+        organisation__path__in=ancestor_paths(branch.path), starts_on__lte=today, due_on__gte=today
+    ).select_related("organisation")
+    return [(a, rate_report(a, branch).total) for a in open_ones.order_by("due_on", "pk")]
+
+
 # --- the member's own assignments --------------------------------------------------------------
 
 

@@ -412,3 +412,23 @@ def test_a_frozen_assignment_keeps_its_organisation(client, tree, people, course
     assert client.post(f"/branches/assignments/{past.pk}/edit/", data).status_code == 302
     past.refresh_from_db()
     assert past.title == "改范围" and past.organisation == tree.district
+
+
+def test_the_secretarys_desk_shows_open_assignments_with_the_branch_total(
+    client, tree, people, course, city_task
+):
+    AssignmentFactory(organisation=tree.b, lessons=[course.one], title="乙支部任务")
+    AssignmentFactory(
+        organisation=tree.a,
+        lessons=[course.one],
+        title="已截止任务",
+        starts_on=timezone.localdate() - dt.timedelta(days=30),
+        due_on=timezone.localdate() - dt.timedelta(days=1),
+    )
+    for lesson in (course.one, course.two):
+        progress(people.member_user, lesson, seconds=100)
+    client.force_login(people.secretary_user)
+    html = client.get("/branches/desk/").content.decode()
+    assert "学习二十大精神" in html and "本支部已完成 1/3 人（33.3%）" in html
+    assert "乙支部任务" not in html and "已截止任务" not in html
+    assert f"/branches/assignments/{city_task.pk}/?org={tree.a.pk}" in html
