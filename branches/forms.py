@@ -131,3 +131,52 @@ class ReportForm(forms.Form):
 
 def local_datetime(value: dt.datetime) -> dt.datetime:
     return timezone.localtime(value)
+
+
+class AssignmentForm(forms.Form):
+    """The site form to give a study assignment (学习任务) to an organisation's subtree."""
+
+    title = forms.CharField(label="任务名称", max_length=120)
+    description = forms.CharField(
+        label="说明", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    organisation = forms.ModelChoiceField(
+        label="下达范围", queryset=None, help_text="该组织及其全部下级组织的党员都要完成。"
+    )
+    series = forms.ModelChoiceField(
+        label="整个系列",
+        queryset=Page.objects.none(),
+        required=False,
+        help_text="选择系列时，系列中已发布的全部党课都列入任务。",
+    )
+    lessons = forms.ModelMultipleChoiceField(
+        label="党课", queryset=Page.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    required_percent = forms.IntegerField(
+        label="完成比例（%）",
+        min_value=10,
+        max_value=100,
+        help_text="每讲党课至少要看完的比例，默认 90%，与平台的学完标准一致。",
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        from lessons.models import LessonPage, LessonSeriesPage
+
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("required_percent", round(settings.LESSONS_COMPLETION_RATIO * 100))
+        kwargs["initial"].setdefault("starts_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations.order_by("path")
+        self.fields["series"].queryset = LessonSeriesPage.objects.live().order_by("title")
+        self.fields["lessons"].queryset = LessonPage.objects.live().order_by("-date_given", "title")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("series") and not data.get("lessons"):
+            self.add_error(None, "请选择至少一讲党课或一个系列。")
+        start, due = data.get("starts_on"), data.get("due_on")
+        if start and due and due < start:
+            self.add_error("due_on", "截止日期不能早于开始日期。")
+        return data

@@ -12,3 +12,10 @@ def send_session_reminders(session_pk: int) -> int:
 def sync_group_viewing(session_pk: int) -> None:
     """Bring a session's 集体学习 credits in line with it (queued when a session is deleted)."""
     attendance.sync_group_viewing(session_pk)
+
+
+@task()
+def send_assignment_reminders(assignment_pk: int) -> int:
+    from .services import assignments
+
+    return assignments.send_due_reminders(assignment_pk)

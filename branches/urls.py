@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import api, attendance, calendars, desk, member, planning, reports, sessions
+from .views import api, assignments, attendance, calendars, desk, member, planning, reports, sessions
 
 app_name = "branches"
 urlpatterns = [
@@ -26,4 +26,25 @@ urlpatterns = [
     path("branches/calendar/<str:token>.ics", calendars.calendar_feed, name="calendar_feed"),
     path("branches/plan-visit/<int:route_id>/", planning.plan_visit, name="plan_visit"),
     path("branches/api/sessions/", api.api_sessions, name="api_sessions"),
+    path("branches/assignments/", assignments.assignment_list, name="assignments"),
+    path("branches/assignments/new/", assignments.assignment_create, name="assignment_create"),
+    path("branches/assignments/<int:pk>/", assignments.assignment_detail, name="assignment_detail"),
+    path("branches/assignments/<int:pk>/edit/", assignments.assignment_edit, name="assignment_edit"),
+    path("branches/assignments/<int:pk>/delete/", assignments.assignment_delete, name="assignment_delete"),
+    path(
+        "branches/assignments/<int:pk>/rates.<str:fmt>",
+        assignments.assignment_export,
+        name="assignment_export",
+    ),
+    path(
+        "branches/assignments/<int:pk>/nudge/<int:member_pk>/",
+        assignments.assignment_nudge,
+        name="assignment_nudge",
+    ),
+    path("branches/api/assignments/mine/", assignments.api_my_assignments, name="api_my_assignments"),
+    path(
+        "branches/api/assignments/<int:pk>/rates/",
+        assignments.api_assignment_rates,
+        name="api_assignment_rates",
+    ),
 ]

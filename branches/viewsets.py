@@ -21,7 +21,7 @@ from wagtail.permissions import register_permission_policy
 
 from tabular.exports import ListingExportMixin
 
-from .models import Member, Organisation, Session, SessionType
+from .models import Assignment, Member, Organisation, Session, SessionType
 from .models.organisations import SESSION_HOLDING_KINDS
 from .services import attendance, scope
 
@@ -235,7 +235,16 @@ class MemberViewSet(ScopedViewSetMixin, ModelViewSet):
     menu_label = "党员"
     list_display = ["name", "code", "branch", "role", Column("masked_phone", label="手机")]
     # The export shows what the listing shows (the phone masked), for the members the user may see.
-    list_export = ["code", "name", "branch", "party_group", "get_role_display", "joined_on", "masked_phone", "is_active"]
+    list_export = [
+        "code",
+        "name",
+        "branch",
+        "party_group",
+        "get_role_display",
+        "joined_on",
+        "masked_phone",
+        "is_active",
+    ]
     export_headings = {"get_role_display": "职务", "masked_phone": "手机"}
     export_filename = "members"
     list_filter = ["role", "is_active"]
@@ -316,7 +325,81 @@ class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
         return ObjectList(self.panels, base_form_class=SessionForm)
 
 
+class AssignmentPolicy(TreeScopedPermissionPolicy):
+    """Assignments given to organisations the user may assign to: a department's subtree, a
+    secretary's own branch (never a city assignment that merely reaches it)."""
+
+    def scoped_queryset(self, user):
+        from .services.assignments import assignable_organisations
+
+        qs = Assignment.objects.all()
+        if user.is_superuser:
+            return qs
+        return qs.filter(organisation__in=assignable_organisations(user).values("pk"))
+
+
+class AssignmentAdminForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        from lessons.models import LessonPage, LessonSeriesPage
+
+        from .services.assignments import assignable_organisations
+
+        super().__init__(*args, **kwargs)
+        if "organisation" in self.fields:
+            orgs = (
+                Organisation.objects.all()
+                if self.for_user is None
+                else assignable_organisations(self.for_user)
+            )
+            self.fields["organisation"].queryset = orgs.order_by("path")
+        if "lessons" in self.fields:
+            self.fields["lessons"].queryset = LessonPage.objects.live().order_by("-date_given")
+        if "series" in self.fields:
+            self.fields["series"].queryset = LessonSeriesPage.objects.live().order_by("title")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("series") and not data.get("lessons"):
+            raise forms.ValidationError("请选择至少一讲党课或一个系列。")
+        return data
+
+    def save(self, commit=True):
+        from .services.assignments import include_series
+
+        assignment = super().save(commit=False)
+        if assignment.pk is None and self.for_user is not None:
+            assignment.created_by = self.for_user
+        if commit:
+            assignment.save()
+            self.save_m2m()
+            include_series(assignment)
+        return assignment
+
+
+class AssignmentViewSet(ScopedViewSetMixin, ModelViewSet):
+    model = Assignment
+    icon = "tasks"
+    menu_label = "学习任务"
+    list_display = ["title", "organisation", "starts_on", "due_on", "required_share"]
+    search_fields = ["title"]
+    ordering = ["-due_on"]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldPanel("organisation"),
+        FieldPanel("series"),
+        FieldPanel("lessons"),
+        MultiFieldPanel([FieldPanel("starts_on"), FieldPanel("due_on")], heading="时间"),
+        FieldPanel("required_share"),
+    ]
+
+    @property
+    def edit_handler(self):
+        return ObjectList(self.panels, base_form_class=AssignmentAdminForm)
+
+
 register_permission_policy(Organisation, OrganisationPolicy(Organisation), exact_class=True)
+register_permission_policy(Assignment, AssignmentPolicy(Assignment), exact_class=True)
 register_permission_policy(Member, TreeScopedPermissionPolicy(Member), exact_class=True)
 register_permission_policy(Session, TreeScopedPermissionPolicy(Session), exact_class=True)
 
@@ -330,4 +413,5 @@ class BranchLifeViewSetGroup(ModelViewSetGroup):
         MemberViewSet("branches_members", url_prefix="branches/members"),
         SessionTypeViewSet("branches_session_types", url_prefix="branches/session-types"),
         SessionViewSet("branches_sessions", url_prefix="branches/sessions"),
+        AssignmentViewSet("branches_assignments", url_prefix="branches/assignments"),
     )

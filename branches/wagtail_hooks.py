@@ -40,6 +40,33 @@ def branch_sessions_section(request):
     }
 
 
+def my_assignments_panel(request, *, more_url=None):
+    from .services.assignments import member_assignments
+
+    items = member_assignments(request.user)
+    if not items:
+        return None
+    return {
+        "template": "branches/_my_assignments.html",
+        "context": {"assignments": items, "more_url": more_url},
+    }
+
+
+@hooks.register("dangke_home_sections", order=5)
+def assignments_home_section(request):
+    # Before every other section: a member's open study assignments come first on the home page.
+    panel = my_assignments_panel(request, more_url=reverse("lessons:my_learning"))
+    # The home page hands its sections to templates as `section`, 我的学习 as `panel`.
+    return (
+        None if panel is None else {"template": "branches/home_assignments.html", "context": panel["context"]}
+    )
+
+
+@hooks.register("dangke_member_panels", order=10)
+def assignments_member_panel(request):
+    return my_assignments_panel(request)
+
+
 @hooks.register("dangke_user_menu_items")
 def branch_menu_items(request):
     items = []
@@ -49,6 +76,8 @@ def branch_menu_items(request):
         items.append(("我的会议", reverse("branches:my_sessions")))
     if request.user.is_superuser or scope.managed_paths(request.user):
         items.append(("组织生活落实情况", reverse("branches:report")))
+    if request.user.is_superuser or scope.managed_paths(request.user) or scope.secretary_branch(request.user):
+        items.append(("学习任务", reverse("branches:assignments")))
     return items
 
 
@@ -58,10 +87,26 @@ def queue_session_reminders():
     queue_due_reminders()
 
 
+def queue_assignment_reminders():
+    from .services.assignments import queue_due_reminders
+
+    queue_due_reminders()
+
+
+def freeze_assignment_rosters():
+    from .services.assignments import freeze_due_rosters
+
+    freeze_due_rosters()
+
+
 @hooks.register("dangke_periodic_jobs")
 def branch_periodic_jobs():
     # Reminders are claimed per session and member, so a run that overlaps another sends nothing twice.
-    return [{"name": "branches.queue_session_reminders", "every": 300, "run": queue_session_reminders}]
+    return [
+        {"name": "branches.queue_session_reminders", "every": 300, "run": queue_session_reminders},
+        {"name": "branches.queue_assignment_reminders", "every": 300, "run": queue_assignment_reminders},
+        {"name": "branches.freeze_assignment_rosters", "every": 300, "run": freeze_assignment_rosters},
+    ]
 
 
 @hooks.register("dangke_demo_content", order=40)

@@ -12,6 +12,7 @@ from tabular.exports import export_response
 from .models import LessonProgress
 from .services import access, study_record
 from .services import progress as heartbeats
+from .services.member_panels import member_panels
 
 
 def _error(message, status=400):
@@ -85,7 +86,8 @@ def _progress_json(row, lesson_id) -> dict:
 @require_GET
 def my_learning(request):
     record = study_record.study_record(request.user)
-    return render(request, "lessons/my_learning.html", {"record": record})
+    panels = member_panels(request)
+    return render(request, "lessons/my_learning.html", {"record": record, "panels": panels})
 
 
 @never_cache

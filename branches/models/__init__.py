@@ -1,6 +1,7 @@
 """Branch life models: the organisation tree and its members, session types with their cadence,
 sessions and what happens before, during and after them."""
 
+from .assignments import Assignment, AssignmentMember, AssignmentReminder, AssignmentReminderKind
 from .organisations import Member, Organisation, OrganisationKind, OrganisationManager, Role
 from .sessions import (
     Attendance,
@@ -19,6 +20,10 @@ from .sessions import (
 )
 
 __all__ = [
+    "Assignment",
+    "AssignmentMember",
+    "AssignmentReminder",
+    "AssignmentReminderKind",
     "Attendance",
     "AttendanceStatus",
     "Cadence",

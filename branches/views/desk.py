@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from ..models import LeaveRequest, LeaveStatus, Member, Session, SessionStatus
-from ..services import scope
+from ..services import assignments, scope
 from ..services.cadence import cadence_report, current_window
 from .guards import secretary_branch_or_403
 
@@ -53,6 +53,7 @@ def desk(request):
             "pending_leave": pending_leave,
             "gaps": gaps,
             "member_count": Member.objects.filter(branch=branch, is_active=True).count(),
+            "assignments": assignments.branch_overview(branch),
             "year": timezone.localdate().year,
         },
     )

@@ -397,6 +397,8 @@ BRANCHES_QR_MAX_AGE = env.int("BRANCHES_QR_MAX_AGE", default=60)
 BRANCHES_SIGN_IN_OPENS_MINUTES = env.int("BRANCHES_SIGN_IN_OPENS_MINUTES", default=30)
 BRANCHES_LATE_AFTER_MINUTES = env.int("BRANCHES_LATE_AFTER_MINUTES", default=10)
 BRANCHES_REMINDER_DAYS_BEFORE = env.int("BRANCHES_REMINDER_DAYS_BEFORE", default=2)
+# Study assignments: members who have not finished get a reminder this many days before the due date.
+BRANCHES_ASSIGNMENT_REMINDER_DAYS_BEFORE = env.int("BRANCHES_ASSIGNMENT_REMINDER_DAYS_BEFORE", default=3)
 # Most sessions one "plan a year" may create: weekly is the most frequent organisational life (52-53).
 BRANCHES_MAX_SESSIONS_PER_PLAN = env.int("BRANCHES_MAX_SESSIONS_PER_PLAN", default=60)
 # Page types a session may link (the lessons and routes contracts); tests may point them elsewhere.

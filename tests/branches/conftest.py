@@ -44,3 +44,24 @@ def people(tree, make_user):
         secretary_user=secretary_user, member_user=member_user, other_user=other_user, dept_user=dept_user,
         outsider=outsider, secretary=secretary, member=member, probationary=probationary, other=other,
     )
+
+
+@pytest.fixture
+def course(home_page):
+    """A series with two published lessons of 100 s recordings, and a third lesson outside it."""
+    from lessons.factories import LessonIndexPageFactory, LessonPageFactory, LessonSeriesPageFactory
+    from media.factories import RecordingFactory
+
+    index = LessonIndexPageFactory(parent=home_page)
+    series = LessonSeriesPageFactory(parent=index, title="党课开讲啦·月讲悦听", slug="monthly")
+
+    def lesson(title, series=None):
+        recording = RecordingFactory(title=title, duration=100.0)
+        page = LessonPageFactory(parent=index, title=title, series=series, recording=recording)
+        page.save_revision().publish()
+        return page
+
+    one = lesson("第一讲 初心使命", series)
+    two = lesson("第二讲 红色故事", series)
+    other = lesson("其他党课")
+    return SimpleNamespace(index=index, series=series, one=one, two=two, other=other)
