@@ -88,9 +88,19 @@ def sign_in(request, token):
     except attendance_service.SignInRefused as exc:
         context["error"] = str(exc)
         return render(request, "branches/sign_in.html", context, status=400)
-    context["session"] = (
-        Session.objects.select_related("session_type", "branch").filter(pk=session_pk).first()
-    )
+    session = Session.objects.select_related("session_type", "branch").filter(pk=session_pk).first()
+    member = scope.member_for(request.user)
+    if session is not None and (
+        member is None or member.branch_id != session.branch_id or not attendance_service.is_invited(session, member)
+    ):
+        # The topic and place of a meeting are for its invitees only.
+        context["error"] = (
+            "此会议仅限支委会成员参加，您不能签到。"
+            if member is not None and member.branch_id == session.branch_id
+            else "您不是本支部党员，不能签到此会议。"
+        )
+        return render(request, "branches/sign_in.html", context, status=403)
+    context["session"] = session
     return render(request, "branches/sign_in.html", context)
 
 
