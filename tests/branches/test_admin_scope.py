@@ -13,7 +13,9 @@ OBJECT_VIEWS = ["edit", "delete", "history", "history_results", "usage", "copy",
 
 @pytest.fixture
 def sessions(tree, people):
-    return SessionFactory(branch=tree.a, topic="甲支部会议"), SessionFactory(branch=tree.b, topic="乙支部会议")
+    return SessionFactory(branch=tree.a, topic="甲支部会议"), SessionFactory(
+        branch=tree.b, topic="乙支部会议"
+    )
 
 
 def object_urls(namespace, pk):

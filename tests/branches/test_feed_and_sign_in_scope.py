@@ -84,8 +84,11 @@ def test_a_demoted_secretarys_own_feed_keeps_working_without_committee_meetings(
 @pytest.fixture
 def committee_meeting(tree, people):
     return SessionFactory(
-        branch=tree.a, session_type=session_type("committee-meeting"), topic="支委会",
-        starts_at=START, ends_at=START + dt.timedelta(hours=2),
+        branch=tree.a,
+        session_type=session_type("committee-meeting"),
+        topic="支委会",
+        starts_at=START,
+        ends_at=START + dt.timedelta(hours=2),
     )
 
 
@@ -103,8 +106,11 @@ def test_the_sign_in_page_refuses_a_plain_member_and_shows_nothing_of_the_meetin
 
     now = timezone.now()
     meeting = SessionFactory(
-        branch=tree.a, session_type=session_type("committee-meeting"), topic="研究发展党员",
-        starts_at=now - dt.timedelta(minutes=5), ends_at=now + dt.timedelta(hours=1),
+        branch=tree.a,
+        session_type=session_type("committee-meeting"),
+        topic="研究发展党员",
+        starts_at=now - dt.timedelta(minutes=5),
+        ends_at=now + dt.timedelta(hours=1),
     )
     token = make_qr_token(meeting)
     client.force_login(people.member_user)
