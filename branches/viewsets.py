@@ -302,7 +302,7 @@ class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
         PageChooserPanel("route", page_type=page_type_if_installed(settings.BRANCHES_ROUTE_PAGE_TYPE)),
         FieldPanel("minutes"),
         FieldPanel("decisions"),
-        InlinePanel("photos", label="会议照片", panels=[FieldPanel("image"), FieldPanel("caption")]),
+        InlinePanel("photos", label="会议照片", panels=[FieldPanel("file"), FieldPanel("caption")]),
     ]
 
     @property

@@ -60,21 +60,26 @@ def _report_params(request):
     today = timezone.localdate()
     bound = any(request.GET.get(name) for name in REPORT_FIELDS)
     form = ReportForm(request.GET if bound else None, initial={"period": "quarter", "year": today.year})
-    if form.is_bound:
-        if not form.is_valid():
-            raise BadRequest(f"统计周期无效：{form_errors(form)}")
-        window = window_for(
-            form.cleaned_data["period"], form.cleaned_data["year"], form.cleaned_data["index"]
+    if form.is_bound and form.is_valid():
+        return (
+            roots,
+            root,
+            window_for(form.cleaned_data["period"], form.cleaned_data["year"], form.cleaned_data["index"]),
+            form,
+            "",
         )
-    else:
-        window = current_window("quarter", today)
+    error = f"统计周期无效：{form_errors(form)}" if form.is_bound else ""
+    window = current_window("quarter", today)
+    if not form.is_bound:
         form = ReportForm(initial={"period": "quarter", "year": today.year, "index": window.index})
-    return roots, root, window, form
+    return roots, root, window, form, error
 
 
 @login_required
 def report(request):
-    roots, root, window, form = _report_params(request)
+    """The cadence report; a period that does not parse shows the current quarter, the form with its
+    errors and the reason, with status 400."""
+    roots, root, window, form, error = _report_params(request)
     result = cadence_report(root, window)
     children = list(root.get_children()) if not root.holds_sessions else []
     ancestors = [a for a in root.get_ancestors() if scope.can_report_on(request.user, a)]
@@ -94,12 +99,16 @@ def report(request):
             "gap_total": len(gaps),
             "branch_total": len(result.branches),
             "query": request.GET.urlencode(),
+            "error": error,
         },
+        status=400 if error else 200,
     )
 
 
 @login_required
 def report_csv(request):
-    _roots, root, window, _form = _report_params(request)
+    _roots, root, window, _form, error = _report_params(request)
+    if error:
+        raise BadRequest(error)
     table = cadence_report(root, window).gaps_table()
     return export_response(table, f"cadence-{root.code}-{window.kind}-{window.year}-{window.index}", "csv")

@@ -74,7 +74,14 @@ class BaseStorageBackend:
         raise NotImplementedError
 
     def serve(
-        self, request: HttpRequest, pk: int, key: str, name: str, *, private: bool, members_only: bool,
+        self,
+        request: HttpRequest,
+        pk: int,
+        key: str,
+        name: str,
+        *,
+        private: bool,
+        members_only: bool,
         lifetime: int,
     ) -> HttpResponse:
         """The response for one file, after the view has checked access. `private` says where the
@@ -82,6 +89,9 @@ class BaseStorageBackend:
         `lifetime` is how long a signed URL handed out here must work (seconds)."""
         raise NotImplementedError
 
-    def original_response(self, request: HttpRequest, name: str, download_name: str) -> HttpResponse:
-        """The original for an editor, after the view has checked access."""
+    def original_response(
+        self, request: HttpRequest, name: str, download_name: str, *, inline: bool = False
+    ) -> HttpResponse:
+        """A file of the originals' storage (an editor's original, a branch's meeting photo), after
+        the view has checked access: a download, or shown in the page when `inline`."""
         raise NotImplementedError

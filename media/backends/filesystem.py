@@ -73,7 +73,9 @@ class FileSystemBackend(BaseStorageBackend):
             raise RenditionUploadFailed(str(exc)) from exc
 
     def move_folder(self, pk, key, *, private, new_key, to_private):
-        move_tree_atomically(self.folder(pk, key, private=private), self.folder(pk, new_key, private=to_private))
+        move_tree_atomically(
+            self.folder(pk, key, private=private), self.folder(pk, new_key, private=to_private)
+        )
 
     def remove_folder(self, pk, key, *, private):
         shutil.rmtree(self.folder(pk, key, private=private), ignore_errors=True)
@@ -104,11 +106,11 @@ class FileSystemBackend(BaseStorageBackend):
         path = self._file(pk, key, name, private=private)
         return serve_file(request, path, private=members_only or private)
 
-    def original_response(self, request, name, download_name):
+    def original_response(self, request, name, download_name, *, inline=False):
         path = Path(self._originals.path(name))
         if not path.is_file():
             raise Http404("原始文件不存在")
-        return serve_file(request, path, private=True, download_name=download_name)
+        return serve_file(request, path, private=True, download_name=None if inline else download_name)
 
 
 StorageBackend = FileSystemBackend
