@@ -3,7 +3,7 @@ private storage: each photo's file is copied into SessionPhoto.file (with the re
 where no URL reaches) and the library image, with its renditions and their public files, is
 deleted unless something other than meeting photos uses it."""
 
-import django.db.models.deletion  # noqa: F401
+import django.db.models.deletion
 from django.core.files.base import ContentFile
 from django.db import migrations, models
 
@@ -26,7 +26,9 @@ def photos_out_of_the_library(apps, schema_editor):
                 content = handle.read()
         except (FileNotFoundError, OSError, ValueError):
             continue  # the file is gone already; the photo row goes with the image below
-        photo.file.save(image.file.name.rsplit("/", 1)[-1], ContentFile(content), save=True)
+        photo.file.save(image.file.name.rsplit("/", 1)[-1], ContentFile(content), save=False)
+        photo.image = None  # so that deleting the library image below does not take the photo along
+        photo.save(update_fields=["file", "image"])
         image_ids.add(image.pk)
     image_type = ContentType.objects.filter(app_label="wagtailimages", model="image").first()
     for image in Image.objects.filter(pk__in=image_ids):
@@ -68,6 +70,17 @@ class Migration(migrations.Migration):
                 verbose_name="照片",
             ),
             preserve_default=False,
+        ),
+        migrations.AlterField(
+            model_name="sessionphoto",
+            name="image",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="wagtailimages.image",
+                verbose_name="照片",
+            ),
         ),
         migrations.RunPython(photos_out_of_the_library, migrations.RunPython.noop, elidable=False),
         migrations.RemoveField(model_name="sessionphoto", name="image"),

@@ -1,0 +1,79 @@
+"""Migration 0004 moves meeting photos out of the public Wagtail image library (#20)."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _png():
+    import io
+
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (40, 30), "blue").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
+BEFORE = [("branches", "0003_session_lecturer")]
+AFTER = [("branches", "0004_private_session_photos")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def test_library_photos_become_private_and_their_public_files_go(settings):
+    apps = migrate(BEFORE)
+    try:
+        Organisation = apps.get_model("branches", "Organisation")
+        SessionType = apps.get_model("branches", "SessionType")
+        Session = apps.get_model("branches", "Session")
+        SessionPhoto = apps.get_model("branches", "SessionPhoto")
+        from wagtail.images import get_image_model
+        from wagtail.models import Collection
+
+        Image = get_image_model()  # the real model: the historical one lacks get_upload_to()
+        import datetime as dt
+
+        from django.utils import timezone
+
+        branch = Organisation.objects.create(path="0009", depth=1, name="甲支部", code="MIG", kind="branch")
+        start = timezone.now()
+        session = Session.objects.create(
+            branch=branch,
+            session_type=SessionType.objects.first(),
+            topic="迁移前的会议",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=1),
+            status="held",
+        )
+        root = Collection.get_first_root_node()
+        image = Image.objects.create(
+            title="会议现场",
+            file=ContentFile(PNG, name="scene.png"),
+            width=40,
+            height=30,
+            collection=root,
+        )
+        public_path = Path(settings.MEDIA_ROOT) / image.file.name
+        assert public_path.is_file()
+        SessionPhoto.objects.create(session=session, image_id=image.pk, caption="会议现场", sort_order=0)
+    finally:
+        apps = migrate(AFTER)
+    photo = apps.get_model("branches", "SessionPhoto").objects.get()
+    assert photo.caption == "会议现场"
+    private_path = (Path(settings.PRIVATE_MEDIA_ROOT) / "originals" / photo.file.name).resolve()
+    assert private_path.read_bytes() == PNG
+    assert photo.file.name.startswith(f"branch-photos/{photo.session.branch_id}/")
+    assert not public_path.exists()
+    assert not apps.get_model("wagtailimages", "Image").objects.exists()
