@@ -125,3 +125,11 @@ def test_an_editor_sees_no_meeting_photo_in_the_wagtail_image_library(client, pe
     html = client.get("/admin/images/").content.decode()
     assert Path(photo.file.name).name not in html
     assert SessionPhoto.objects.count() == 1
+
+
+def test_deleting_a_photo_removes_its_private_file(photo, django_capture_on_commit_callbacks):
+    path = Path(photo.file.path)
+    assert path.is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.delete()
+    assert not path.exists()
