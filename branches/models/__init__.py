@@ -1,6 +1,7 @@
 """Branch life models: the organisation tree and its members, session types with their cadence,
 sessions and what happens before, during and after them."""
 
+from .audit import BranchLogEntry
 from .organisations import Member, Organisation, OrganisationKind, OrganisationManager, Role
 from .sessions import (
     Attendance,
@@ -21,6 +22,7 @@ from .sessions import (
 __all__ = [
     "Attendance",
     "AttendanceStatus",
+    "BranchLogEntry",
     "Cadence",
     "FeedToken",
     "LeaveRequest",

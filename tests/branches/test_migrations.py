@@ -6,8 +6,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the data of data migrations (groups, session types) is back for later tests.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _png():
@@ -77,3 +79,34 @@ def test_library_photos_become_private_and_their_public_files_go(settings):
     assert photo.file.name.startswith(f"branch-photos/{photo.session.branch_id}/")
     assert not public_path.exists()
     assert not apps.get_model("wagtailimages", "Image").objects.exists()
+
+
+def test_branch_log_entries_move_to_their_own_table():
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ModelLogEntry
+
+    from branches.factories import MemberFactory, organisation
+    from branches.models import BranchLogEntry, Member
+
+    other = MemberFactory(branch=organisation("B", name="乙支部"), name="乙党员")
+    migrate([("branches", "0004_private_session_photos")])
+    try:
+        ModelLogEntry.objects.create(
+            content_type=ContentType.objects.get_for_model(Member),
+            label="乙党员",
+            action="wagtail.edit",
+            object_id=str(other.pk),
+            timestamp=timezone.now(),
+        )
+        ModelLogEntry.objects.create(
+            content_type=ContentType.objects.get_for_model(ModelLogEntry),
+            label="别的",
+            action="wagtail.edit",
+            object_id="1",
+            timestamp=timezone.now(),
+        )
+    finally:
+        migrate([("branches", "0005_branch_log_entries")])
+    moved = BranchLogEntry.objects.get()
+    assert moved.label == "乙党员" and moved.object_id == str(other.pk)
+    assert list(ModelLogEntry.objects.values_list("label", flat=True)) == ["别的"]
