@@ -194,7 +194,7 @@ class SessionLesson(Orderable):
             raise ValidationError({"lesson": "请选择党课页面。"})
 
 
-PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")  # nginx: deploy/nginx/hls_types.conf
 
 
 def photo_upload_to(instance: SessionPhoto, filename: str) -> str:
