@@ -83,15 +83,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(photos_out_of_the_library, migrations.RunPython.noop, elidable=False),
-        migrations.RemoveField(model_name="sessionphoto", name="image"),
-        migrations.AlterField(
-            model_name="sessionphoto",
-            name="file",
-            field=models.ImageField(
-                max_length=255,
-                storage=media.storage.OriginalsStorage(),
-                upload_to=branches.models.sessions.photo_upload_to,
-                verbose_name="照片",
-            ),
-        ),
     ]

@@ -24,7 +24,7 @@ def _png():
 
 PNG = _png()
 BEFORE = [("branches", "0003_session_lecturer")]
-AFTER = [("branches", "0004_private_session_photos")]
+AFTER = [("branches", "0005_sessionphoto_file_required")]
 
 
 def migrate(targets):
@@ -89,7 +89,7 @@ def test_branch_log_entries_move_to_their_own_table():
     from branches.models import BranchLogEntry, Member
 
     other = MemberFactory(branch=organisation("B", name="乙支部"), name="乙党员")
-    migrate([("branches", "0004_private_session_photos")])
+    migrate([("branches", "0005_sessionphoto_file_required")])
     try:
         ModelLogEntry.objects.create(
             content_type=ContentType.objects.get_for_model(Member),
@@ -106,7 +106,7 @@ def test_branch_log_entries_move_to_their_own_table():
             timestamp=timezone.now(),
         )
     finally:
-        migrate([("branches", "0005_branch_log_entries")])
+        migrate([("branches", "0006_branch_log_entries")])
     moved = BranchLogEntry.objects.get()
     assert moved.label == "乙党员" and moved.object_id == str(other.pk)
     assert list(ModelLogEntry.objects.values_list("label", flat=True)) == ["别的"]

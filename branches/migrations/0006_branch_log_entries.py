@@ -45,7 +45,7 @@ def to_wagtail_log(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("branches", "0004_private_session_photos"),
+        ("branches", "0005_sessionphoto_file_required"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("wagtailcore", "0098_apitoken"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
