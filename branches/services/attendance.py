@@ -114,6 +114,8 @@ def mark_attendance(session: Session, member: Member, status: str, *, by) -> Att
     """The secretary's manual fallback."""
     if member.branch_id != session.branch_id:
         raise ValidationError("只能登记本支部党员的出勤。")
+    if not is_invited(session, member):
+        raise ValidationError("此会议仅限支委会成员参加，不能登记其他党员的出勤。")
     if status not in AttendanceStatus.values:
         raise ValidationError("出勤状态无效。")
     attendance, _ = Attendance.objects.update_or_create(

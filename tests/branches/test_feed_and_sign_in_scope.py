@@ -132,3 +132,13 @@ def test_a_plain_member_cannot_ask_leave_from_a_committee_only_meeting(committee
     with pytest.raises(PermissionDenied):
         request_leave(committee_meeting, people.member, "出差")
     assert not LeaveRequest.objects.exists()
+
+
+def test_the_secretary_cannot_mark_a_plain_member_at_a_committee_only_meeting(committee_meeting, people):
+    from django.core.exceptions import ValidationError
+
+    from branches.services.attendance import mark_attendance
+
+    with pytest.raises(ValidationError, match="仅限支委会"):
+        mark_attendance(committee_meeting, people.member, "present", by=people.secretary_user)
+    assert mark_attendance(committee_meeting, people.secretary, "present", by=people.secretary_user).pk
