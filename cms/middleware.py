@@ -60,9 +60,11 @@ class BadInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.http.multipartparser import MultiPartParserError
+
         try:
             has_nul = _has_nul(request)
-        except ValueError:  # a form body that does not parse at all
+        except (ValueError, MultiPartParserError):  # a form body that does not parse at all
             return bad_request_response(request, BAD_REQUEST_MESSAGE)
         if has_nul:
             return bad_request_response(request, NUL_MESSAGE)

@@ -136,3 +136,9 @@ def test_bad_typed_parameters_never_give_a_500(client, users):
                         failures.append((who, path, value, response.status_code))
     unique = sorted({(f[1], str(f[3])[:90]) for f in failures})
     assert not unique, "\n".join(map(str, unique))
+
+
+def test_a_form_body_that_does_not_parse_is_a_400(client, users):
+    response = client.generic("POST", "/search/", b"a=1", content_type="multipart/form-data")  # no boundary
+    assert response.status_code == 400
+    assert "请求参数无效" in response.content.decode()
