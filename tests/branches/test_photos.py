@@ -133,3 +133,33 @@ def test_deleting_a_photo_removes_its_private_file(photo, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         photo.delete()
     assert not path.exists()
+
+
+def test_a_photo_added_in_the_wagtail_admin_is_private_too(client, people, tree, settings):
+    session = SessionFactory(branch=tree.a, topic="学习会")
+    client.force_login(people.secretary_user)
+    start = timezone.localtime(session.starts_at)
+    response = client.post(
+        f"/admin/branches/sessions/edit/{session.pk}/",
+        {
+            "branch": tree.a.pk,
+            "session_type": session.session_type_id,
+            "topic": "学习会",
+            "starts_at": start.strftime("%Y-%m-%d %H:%M"),
+            "ends_at": timezone.localtime(session.ends_at).strftime("%Y-%m-%d %H:%M"),
+            "status": session.status,
+            "lesson_links-TOTAL_FORMS": 0,
+            "lesson_links-INITIAL_FORMS": 0,
+            "photos-TOTAL_FORMS": 1,
+            "photos-INITIAL_FORMS": 0,
+            "photos-0-ORDER": 1,
+            "photos-0-DELETE": "",
+            "photos-0-file": SimpleUploadedFile("admin.png", png_bytes("blue"), content_type="image/png"),
+            "photos-0-caption": "后台上传",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    photo = session.photos.get()
+    assert photo.caption == "后台上传"
+    assert Path(settings.PRIVATE_MEDIA_ROOT).resolve() in Path(photo.file.path).resolve().parents
+    assert not get_image_model().objects.exists()
