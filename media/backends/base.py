@@ -74,14 +74,7 @@ class BaseStorageBackend:
         raise NotImplementedError
 
     def serve(
-        self,
-        request: HttpRequest,
-        pk: int,
-        key: str,
-        name: str,
-        *,
-        private: bool,
-        members_only: bool,
+        self, request: HttpRequest, pk: int, key: str, name: str, *, private: bool, members_only: bool,
         lifetime: int,
     ) -> HttpResponse:
         """The response for one file, after the view has checked access. `private` says where the

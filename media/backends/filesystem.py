@@ -73,9 +73,7 @@ class FileSystemBackend(BaseStorageBackend):
             raise RenditionUploadFailed(str(exc)) from exc
 
     def move_folder(self, pk, key, *, private, new_key, to_private):
-        move_tree_atomically(
-            self.folder(pk, key, private=private), self.folder(pk, new_key, private=to_private)
-        )
+        move_tree_atomically(self.folder(pk, key, private=private), self.folder(pk, new_key, private=to_private))
 
     def remove_folder(self, pk, key, *, private):
         shutil.rmtree(self.folder(pk, key, private=private), ignore_errors=True)
