@@ -19,3 +19,16 @@ def send_assignment_reminders(assignment_pk: int) -> int:
     from .services import assignments
 
     return assignments.send_due_reminders(assignment_pk)
+
+
+@task()
+def delete_session_photo_file(name: str) -> bool:
+    """Remove a deleted meeting photo's file from private storage, unless a photo uses it again."""
+    from media.storage import originals_storage
+
+    from .models import SessionPhoto
+
+    if not name.startswith("branch-photos/") or SessionPhoto.objects.filter(file=name).exists():
+        return False
+    originals_storage.delete(name)
+    return True

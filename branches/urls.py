@@ -15,6 +15,7 @@ urlpatterns = [
     path("branches/sessions/<int:pk>/qr/", attendance.session_qr, name="session_qr"),
     path("branches/sessions/<int:pk>/qr.json", attendance.session_qr_code, name="session_qr_code"),
     path("branches/sessions/<int:pk>/leave/", member.leave_request, name="leave_request"),
+    path("branches/photos/<int:pk>/", sessions.session_photo, name="session_photo"),
     path("branches/sessions/<int:pk>/<slug:action>/", sessions.session_action, name="session_action"),
     path("branches/sign-in/<str:token>/", attendance.sign_in, name="sign_in"),
     path("branches/leave/<int:pk>/<slug:decision>/", attendance.leave_decide, name="leave_decide"),

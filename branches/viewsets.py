@@ -90,36 +90,31 @@ class ScopedIndexView(ListingExportMixin, generic.IndexView):
 
 
 class InstanceScopeMixin:
-    """Refuses an object outside the user's part of the tree, whatever its pk in the URL."""
+    """Refuses an object outside the user's part of the tree, whatever its pk in the URL. Mixed by
+    ScopedViewSetMixin into every view of a viewset that loads an object (edit, delete, inspect,
+    copy, history and its results, usage, and any view a later Wagtail adds), so the scope is
+    decided in one place."""
 
-    scope_actions = ("change",)
-
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
         if not self.permission_policy.user_has_any_permission_for_instance(
-            self.request.user, self.scope_actions, obj
+            self.request.user, ("change", "view", "delete"), obj
         ):
             raise PermissionDenied
         return obj
 
 
-class ScopedEditView(InstanceScopeMixin, generic.EditView):
-    pass
-
-
-class ScopedDeleteView(InstanceScopeMixin, generic.DeleteView):
-    scope_actions = ("delete",)
-
-
-class ScopedInspectView(InstanceScopeMixin, generic.InspectView):
-    scope_actions = ("change", "view")
-
-
 class ScopedViewSetMixin:
+    """For a ModelViewSet whose permission policy is tree-scoped: the listing (and its results,
+    search and CSV/.xlsx export) shows only instances in the user's scope, and every view that opens
+    one instance refuses the others. Reusable by any branch-scoped viewset."""
+
     index_view_class = ScopedIndexView
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
-    inspect_view_class = ScopedInspectView
+
+    def construct_view(self, view_class, **kwargs):
+        if hasattr(view_class, "get_object") and not issubclass(view_class, InstanceScopeMixin):
+            view_class = type(f"Scoped{view_class.__name__}", (InstanceScopeMixin, view_class), {})
+        return super().construct_view(view_class, **kwargs)
 
 
 class ScopedForm(WagtailAdminModelForm):
@@ -317,7 +312,7 @@ class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
         PageChooserPanel("route", page_type=page_type_if_installed(settings.BRANCHES_ROUTE_PAGE_TYPE)),
         FieldPanel("minutes"),
         FieldPanel("decisions"),
-        InlinePanel("photos", label="会议照片", panels=[FieldPanel("image"), FieldPanel("caption")]),
+        InlinePanel("photos", label="会议照片", panels=[FieldPanel("file"), FieldPanel("caption")]),
     ]
 
     @property

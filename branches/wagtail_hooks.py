@@ -17,6 +17,19 @@ def register_branch_life_viewsets():
     return BranchLifeViewSetGroup()
 
 
+@hooks.register("register_log_actions")
+def branch_log_entries(actions):
+    """Branch data's admin history in its own table, listed to each user within their scope
+    (models.audit): every model of this app, including a viewset added later."""
+    from django.apps import apps
+
+    from .models import BranchLogEntry
+
+    for model in apps.get_app_config("branches").get_models():
+        if model is not BranchLogEntry:
+            actions.register_model(model, BranchLogEntry)
+
+
 @hooks.register("dangke_home_sections", order=30)
 def branch_sessions_section(request):
     member = scope.member_for(request.user)

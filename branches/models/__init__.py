@@ -2,6 +2,7 @@
 sessions and what happens before, during and after them."""
 
 from .assignments import Assignment, AssignmentMember, AssignmentReminder, AssignmentReminderKind
+from .audit import BranchLogEntry
 from .organisations import Member, Organisation, OrganisationKind, OrganisationManager, Role
 from .sessions import (
     Attendance,
@@ -26,6 +27,7 @@ __all__ = [
     "AssignmentReminderKind",
     "Attendance",
     "AttendanceStatus",
+    "BranchLogEntry",
     "Cadence",
     "FeedToken",
     "LeaveRequest",

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import secrets
+import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.images import get_image_model_string
 from wagtail.models import Orderable
+
+from media.storage import originals_storage
 
 from .organisations import Member, Organisation
 
@@ -191,11 +194,24 @@ class SessionLesson(Orderable):
             raise ValidationError({"lesson": "请选择党课页面。"})
 
 
+PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")  # nginx: deploy/nginx/hls_types.conf
+
+
+def photo_upload_to(instance: SessionPhoto, filename: str) -> str:
+    """Photos of a branch's meetings, under a random name (the name tells nothing and is never a URL)."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    suffix = suffix if suffix in PHOTO_EXTENSIONS else ".jpg"
+    return f"branch-photos/{instance.session.branch_id}/{uuid.uuid4().hex}{suffix}"
+
+
 class SessionPhoto(Orderable):
+    """A photo of a meeting: private to the branch (committee-only meetings: to the invitees) and
+    its organisation departments. Stored with the recordings' originals, where no URL reaches (the
+    private folder, or the private bucket on S3), outside the Wagtail image library, and served only
+    by the checking view branches:session_photo."""
+
     session = ParentalKey(Session, on_delete=models.CASCADE, related_name="photos")
-    image = models.ForeignKey(
-        get_image_model_string(), verbose_name="照片", on_delete=models.CASCADE, related_name="+"
-    )
+    file = models.ImageField("照片", storage=originals_storage, upload_to=photo_upload_to, max_length=255)
     caption = models.CharField("说明", max_length=200, blank=True)
 
     class Meta(Orderable.Meta):

@@ -90,6 +90,8 @@ def sign_in_with_token(user, token: str, *, now: dt.datetime | None = None) -> S
     member = Member.objects.filter(user=user, is_active=True).first() if user.is_authenticated else None
     if member is None or member.branch_id != session.branch_id:
         raise SignInRefused("您不是本支部党员，不能签到此会议。")
+    if not is_invited(session, member):
+        raise SignInRefused("此会议仅限支委会成员参加，您不能签到。")
     if not in_sign_in_window(session, now):
         raise SignInRefused("不在签到时间内（会前30分钟至会议结束）。")
     existing = Attendance.objects.filter(session=session, member=member).first()
@@ -118,6 +120,8 @@ def mark_attendance(session: Session, member: Member, status: str, *, by) -> Att
     """The secretary's manual fallback."""
     if member.branch_id != session.branch_id:
         raise ValidationError("只能登记本支部党员的出勤。")
+    if not is_invited(session, member):
+        raise ValidationError("此会议仅限支委会成员参加，不能登记其他党员的出勤。")
     if status not in AttendanceStatus.values:
         raise ValidationError("出勤状态无效。")
     with transaction.atomic():
@@ -130,8 +134,13 @@ def mark_attendance(session: Session, member: Member, status: str, *, by) -> Att
     return attendance
 
 
+def is_invited(session: Session, member: Member) -> bool:
+    """Whether the member is among the session's invitees (committee-only: the committee)."""
+    return invited_members(session).filter(pk=member.pk).exists()
+
+
 def request_leave(session: Session, member: Member, reason: str) -> LeaveRequest:
-    if member.branch_id != session.branch_id:
+    if member.branch_id != session.branch_id or not is_invited(session, member):
         raise PermissionDenied
     reason = reason.strip()
     if not reason:

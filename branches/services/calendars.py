@@ -6,14 +6,36 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from ..models import FeedToken, Member, Organisation, Session, SessionStatus
+from ..models.organisations import COMMITTEE_ROLES
+from . import scope
 
 
 def active_token(token: str) -> FeedToken | None:
-    return (
-        FeedToken.objects.select_related("member__branch", "branch")
+    """The feed behind a URL, if it is not revoked and its owner may still read it today: a URL is
+    a credential that outlives logins, so membership and role are checked on every request."""
+    feed = (
+        FeedToken.objects.select_related("member__branch", "member__user", "branch", "created_by")
         .filter(token=token, revoked_at__isnull=True)
         .first()
     )
+    if feed is None or not owner_may_read(feed):
+        return None
+    return feed
+
+
+def owner_may_read(feed: FeedToken) -> bool:
+    """A member's feed: while the member is active (and their login, if any, is not disabled).
+    A branch feed (committee meetings included): while whoever issued it still runs that branch."""
+    if feed.member_id:
+        member = feed.member
+        return member.is_active and (member.user is None or member.user.is_active)
+    issuer = feed.created_by
+    if issuer is None or not issuer.is_active:
+        return False
+    if issuer.is_superuser:
+        return True
+    branch = scope.secretary_branch(issuer)
+    return branch is not None and branch.pk == feed.branch_id
 
 
 def issue_token(*, member: Member | None = None, branch: Organisation | None = None, by=None) -> FeedToken:
@@ -35,7 +57,7 @@ def revoke_tokens(*, member: Member | None = None, branch: Organisation | None =
 def feed_sessions(feed: FeedToken):
     branch_id = feed.member.branch_id if feed.member_id else feed.branch_id
     sessions = Session.objects.filter(branch_id=branch_id).select_related("session_type", "branch")
-    if feed.member_id and feed.member.role not in ("secretary", "deputy", "committee"):
+    if feed.member_id and feed.member.role not in COMMITTEE_ROLES:  # today's role, not the one at issue
         sessions = sessions.filter(session_type__committee_only=False)
     return sessions.order_by("starts_at")
 

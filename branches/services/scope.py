@@ -14,7 +14,7 @@ from operator import or_
 from django.db.models import Q
 
 from ..models import Member, Organisation, OrganisationManager, Session
-from ..models.organisations import SECRETARY_ROLES
+from ..models.organisations import COMMITTEE_ROLES, SECRETARY_ROLES
 
 SECRETARY_GROUP = "支部书记"
 
@@ -100,6 +100,17 @@ def can_view_branch(user, branch: Organisation) -> bool:
         return True
     member = member_for(user)
     return member is not None and member.branch_id == branch.pk
+
+
+def can_view_session(user, session: Session) -> bool:
+    """A session's page and photos: those who report on its branch (superuser, its organisation
+    departments, its secretary) and the branch's members; a committee-only session only its invitees."""
+    if can_report_on(user, session.branch):
+        return True
+    member = member_for(user)
+    if member is None or member.branch_id != session.branch_id:
+        return False
+    return not session.session_type.committee_only or member.role in COMMITTEE_ROLES
 
 
 def _managed_branches_q(user) -> Q:

@@ -6,7 +6,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,13 +19,16 @@ from ..models import Attendance, AttendanceStatus, LeaveRequest, Member, Session
 from ..services import attendance as attendance_service
 from ..services import scope
 from .guards import managed_session
+from .params import object_from_param
 
 
 @login_required
 @require_POST
 def mark_attendance(request, pk):
     session = managed_session(request, pk)
-    member = get_object_or_404(Member, pk=request.POST.get("member"), branch=session.branch)
+    member = object_from_param(request.POST, "member", Member, "党员", branch=session.branch)
+    if member is None:
+        raise BadRequest("请选择要登记出勤的党员。")
     try:
         attendance_service.mark_attendance(session, member, request.POST.get("status", ""), by=request.user)
     except ValidationError as exc:
@@ -88,9 +91,21 @@ def sign_in(request, token):
     except attendance_service.SignInRefused as exc:
         context["error"] = str(exc)
         return render(request, "branches/sign_in.html", context, status=400)
-    context["session"] = (
-        Session.objects.select_related("session_type", "branch").filter(pk=session_pk).first()
-    )
+    session = Session.objects.select_related("session_type", "branch").filter(pk=session_pk).first()
+    member = scope.member_for(request.user)
+    if session is not None and (
+        member is None
+        or member.branch_id != session.branch_id
+        or not attendance_service.is_invited(session, member)
+    ):
+        # The topic and place of a meeting are for its invitees only.
+        context["error"] = (
+            "此会议仅限支委会成员参加，您不能签到。"
+            if member is not None and member.branch_id == session.branch_id
+            else "您不是本支部党员，不能签到此会议。"
+        )
+        return render(request, "branches/sign_in.html", context, status=403)
+    context["session"] = session
     return render(request, "branches/sign_in.html", context)
 
 

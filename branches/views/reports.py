@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.shortcuts import render
 from django.utils import timezone
 
 from tabular.exports import export_response
@@ -14,12 +14,14 @@ from ..models import Organisation
 from ..services import register, scope
 from ..services.cadence import cadence_report, current_window, window_for
 from .guards import secretary_branch_or_403
+from .params import checked_year, form_errors, object_from_param
+
+REPORT_FIELDS = ("period", "year", "index")
 
 
 def _register_branch(request) -> Organisation:
-    branch_id = request.GET.get("branch")
-    if branch_id:
-        branch = get_object_or_404(Organisation, pk=branch_id)
+    branch = object_from_param(request.GET, "branch", Organisation, "组织")
+    if branch is not None:
         if not scope.can_report_on(request.user, branch):
             raise PermissionDenied
         return branch
@@ -28,6 +30,7 @@ def _register_branch(request) -> Organisation:
 
 @login_required
 def register_page(request, year):
+    year = checked_year(year)
     branch = _register_branch(request)
     return render(
         request,
@@ -42,6 +45,7 @@ def register_page(request, year):
 
 @login_required
 def register_xlsx(request, year):
+    year = checked_year(year)
     branch = _register_branch(request)
     return export_response(register.register_table(branch, year), f"register-{branch.code}-{year}", "xlsx")
 
@@ -50,25 +54,32 @@ def _report_params(request):
     roots = scope.reportable_roots(request.user)
     if not roots:
         raise PermissionDenied("您没有查看组织生活统计的权限。")
-    org_id = request.GET.get("org")
-    root = get_object_or_404(Organisation, pk=org_id) if org_id else roots[0]
+    root = object_from_param(request.GET, "org", Organisation, "组织") or roots[0]
     if not scope.can_report_on(request.user, root):
         raise PermissionDenied
     today = timezone.localdate()
-    form = ReportForm(request.GET or None, initial={"period": "quarter", "year": today.year})
+    bound = any(request.GET.get(name) for name in REPORT_FIELDS)
+    form = ReportForm(request.GET if bound else None, initial={"period": "quarter", "year": today.year})
     if form.is_bound and form.is_valid():
-        window = window_for(
-            form.cleaned_data["period"], form.cleaned_data["year"], form.cleaned_data["index"]
+        return (
+            roots,
+            root,
+            window_for(form.cleaned_data["period"], form.cleaned_data["year"], form.cleaned_data["index"]),
+            form,
+            "",
         )
-    else:
-        window = current_window("quarter", today)
+    error = f"统计周期无效：{form_errors(form)}" if form.is_bound else ""
+    window = current_window("quarter", today)
+    if not form.is_bound:
         form = ReportForm(initial={"period": "quarter", "year": today.year, "index": window.index})
-    return roots, root, window, form
+    return roots, root, window, form, error
 
 
 @login_required
 def report(request):
-    roots, root, window, form = _report_params(request)
+    """The cadence report; a period that does not parse shows the current quarter, the form with its
+    errors and the reason, with status 400."""
+    roots, root, window, form, error = _report_params(request)
     result = cadence_report(root, window)
     children = list(root.get_children()) if not root.holds_sessions else []
     ancestors = [a for a in root.get_ancestors() if scope.can_report_on(request.user, a)]
@@ -88,12 +99,16 @@ def report(request):
             "gap_total": len(gaps),
             "branch_total": len(result.branches),
             "query": request.GET.urlencode(),
+            "error": error,
         },
+        status=400 if error else 200,
     )
 
 
 @login_required
 def report_csv(request):
-    _roots, root, window, _form = _report_params(request)
+    _roots, root, window, _form, error = _report_params(request)
+    if error:
+        raise BadRequest(error)
     table = cadence_report(root, window).gaps_table()
     return export_response(table, f"cadence-{root.code}-{window.kind}-{window.year}-{window.index}", "csv")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,8 +11,8 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from wagtail.images import get_image_model
-from wagtail.models import Collection
+
+from media.backends import get_storage_backend
 
 from ..forms import LeaveForm, MoveForm, PostponeForm, SessionForm
 from ..models import (
@@ -22,7 +24,6 @@ from ..models import (
     SessionPhoto,
     SessionType,
 )
-from ..models.organisations import COMMITTEE_ROLES
 from ..services import attendance as attendance_service
 from ..services import planning, scope
 from .guards import managed_session, secretary_branch_or_403
@@ -33,18 +34,11 @@ def session_detail(request, pk):
     session = get_object_or_404(
         Session.objects.select_related("branch", "session_type", "organiser", "lecturer", "route"), pk=pk
     )
-    if not scope.can_view_branch(request.user, session.branch):
+    if not scope.can_view_session(request.user, session):
         raise PermissionDenied
     member = scope.member_for(request.user)
     manages = scope.can_manage_branch(request.user, session.branch)
     own_member = member if member and member.branch_id == session.branch_id else None
-    if (
-        own_member
-        and session.session_type.committee_only
-        and own_member.role not in COMMITTEE_ROLES
-        and not manages
-    ):
-        raise PermissionDenied
     context = {
         "session": session,
         "manages": manages,
@@ -57,7 +51,7 @@ def session_detail(request, pk):
         else None,
         "leave_form": LeaveForm(),
         "lessons": [link.lesson for link in session.lesson_links.select_related("lesson")],
-        "photos": session.photos.select_related("image"),
+        "photos": session.photos.all(),
         "can_see_all": manages or scope.can_report_on(request.user, session.branch),
     }
     if context["can_see_all"]:
@@ -85,14 +79,9 @@ def _save_session_form(request, form, branch) -> Session:
         attendance_service.sync_group_viewing(session.pk)  # the lessons or the date may have changed
         image_file = form.cleaned_data.get("photo")
         if image_file:
-            image = get_image_model().objects.create(
-                title=form.cleaned_data.get("photo_caption") or session.topic,
-                file=image_file,
-                collection=Collection.get_first_root_node(),
-                uploaded_by_user=request.user,
-            )
+            # Private to the branch: never into the (public, shared) Wagtail image library.
             SessionPhoto.objects.create(
-                session=session, image=image, caption=form.cleaned_data.get("photo_caption", "")
+                session=session, file=image_file, caption=form.cleaned_data.get("photo_caption", "")
             )
     return session
 
@@ -158,3 +147,17 @@ def session_action(request, pk, action):
     else:
         attendance_service.sync_group_viewing(session.pk)  # cancelled or moved: 集体学习 follows
     return redirect("branches:session_detail", pk=session.pk)
+
+
+@login_required
+def session_photo(request, pk):
+    """A meeting photo, for those who may see the session (checked on every request); the file
+    comes from private storage (X-Accel-Redirect / X-Sendfile, or a short-lived signed S3 URL)."""
+    photo = get_object_or_404(
+        SessionPhoto.objects.select_related("session__branch", "session__session_type"), pk=pk
+    )
+    if not scope.can_view_session(request.user, photo.session):
+        raise PermissionDenied
+    return get_storage_backend().original_response(
+        request, photo.file.name, f"会议照片-{photo.pk}{posixpath.splitext(photo.file.name)[1]}", inline=True
+    )

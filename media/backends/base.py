@@ -82,6 +82,9 @@ class BaseStorageBackend:
         `lifetime` is how long a signed URL handed out here must work (seconds)."""
         raise NotImplementedError
 
-    def original_response(self, request: HttpRequest, name: str, download_name: str) -> HttpResponse:
-        """The original for an editor, after the view has checked access."""
+    def original_response(
+        self, request: HttpRequest, name: str, download_name: str, *, inline: bool = False
+    ) -> HttpResponse:
+        """A file of the originals' storage (an editor's original, a branch's meeting photo), after
+        the view has checked access: a download, or shown in the page when `inline`."""
         raise NotImplementedError

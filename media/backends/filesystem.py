@@ -104,11 +104,11 @@ class FileSystemBackend(BaseStorageBackend):
         path = self._file(pk, key, name, private=private)
         return serve_file(request, path, private=members_only or private)
 
-    def original_response(self, request, name, download_name):
+    def original_response(self, request, name, download_name, *, inline=False):
         path = Path(self._originals.path(name))
         if not path.is_file():
             raise Http404("原始文件不存在")
-        return serve_file(request, path, private=True, download_name=download_name)
+        return serve_file(request, path, private=True, download_name=None if inline else download_name)
 
 
 StorageBackend = FileSystemBackend

@@ -246,11 +246,12 @@ class S3Backend(BaseStorageBackend):
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
-    def original_response(self, request, name, download_name):
+    def original_response(self, request, name, download_name, *, inline=False):
         from urllib.parse import quote
 
+        disposition = "inline" if inline else "attachment"
         url = self._originals.url(
-            name, parameters={"ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(download_name)}"},
+            name, parameters={"ResponseContentDisposition": f"{disposition}; filename*=UTF-8''{quote(download_name)}"},
             expire=settings.MEDIA_SIGNED_URL_SECONDS,
         )
         response = HttpResponseRedirect(url)

@@ -130,7 +130,8 @@ def test_report_dashboard_and_csv(client, people, tree):
     theme = next(r for r in rows[1:] if r[0] == "A" and r[2] == "主题党日")
     assert theme[3:5] == ["1月、2月、3月", "3"]
     bad = client.get(reverse("branches:report"), {"org": tree.district.pk, "period": "quarter", "year": 2026, "index": 7})
-    assert bad.status_code == 200  # falls back to the current quarter instead of failing
+    # The current quarter, with the reason and status 400 (#19): not a silent fallback, not a 500.
+    assert bad.status_code == 400 and "季度应为 1-4" in bad.content.decode()
 
 
 def test_home_section_and_menu(rf, people, tree):

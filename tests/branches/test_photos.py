@@ -1,0 +1,165 @@
+"""Meeting photos are private to the branch (#20): stored where no public URL reaches, outside the
+Wagtail image library, served by a checking view to the branch's members (committee-only meetings:
+the invitees) and its organisation departments only."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
+
+from branches.factories import MemberFactory, SessionFactory, session_type
+from branches.models import Role, SessionPhoto
+
+pytestmark = pytest.mark.django_db
+
+
+def png_bytes(colour="red"):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (40, 30), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def upload_photo(client, session, caption="会议现场"):
+    import datetime as dt
+
+    start = timezone.localtime(session.starts_at)
+    response = client.post(
+        reverse("branches:session_edit", kwargs={"pk": session.pk}),
+        {
+            "session_type": session.session_type_id,
+            "topic": session.topic,
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "photo_caption": caption,
+            "photo": SimpleUploadedFile("scene.png", png_bytes(), content_type="image/png"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return session.photos.get()
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.fixture
+def photo(client, people, tree):
+    session = SessionFactory(branch=tree.a, topic="学习会")
+    client.force_login(people.secretary_user)
+    photo = upload_photo(client, session)
+    client.logout()
+    return photo
+
+
+def test_an_uploaded_photo_is_private_and_not_in_the_image_library(photo, settings):
+    assert not get_image_model().objects.exists()
+    path = Path(photo.file.path).resolve()
+    assert Path(settings.PRIVATE_MEDIA_ROOT).resolve() in path.parents
+    assert Path(settings.MEDIA_ROOT).resolve() not in path.parents
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.png")) if Path(settings.MEDIA_ROOT).exists() else True
+    assert path.read_bytes() == png_bytes()
+
+
+def test_the_branch_and_its_department_see_the_photo(client, people, photo, tree):
+    people.dept_user.is_staff = False
+    url = reverse("branches:session_photo", kwargs={"pk": photo.pk})
+    for user in (people.member_user, people.secretary_user, people.dept_user):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200, user
+        assert body(response) == png_bytes()
+        assert response["Cache-Control"].startswith("private")
+        assert "attachment" not in response.get("Content-Disposition", "")
+    client.force_login(people.member_user)
+    html = client.get(reverse("branches:session_detail", kwargs={"pk": photo.session_id})).content.decode()
+    assert url in html and 'alt="会议现场"' in html
+
+
+def test_anonymous_and_other_branches_are_refused(client, people, photo, tree, make_user):
+    from branches.models import OrganisationManager
+
+    url = reverse("branches:session_photo", kwargs={"pk": photo.pk})
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    other_dept = make_user("dept_d2")
+    OrganisationManager.objects.create(user=other_dept, organisation=tree.district2)
+    other_secretary = make_user("sec_b", role="支部书记")
+    MemberFactory(branch=tree.b, role=Role.SECRETARY, user=other_secretary)
+    editor = make_user("editor", role="编辑", is_staff=True)
+    for user in (people.other_user, people.outsider, other_dept, other_secretary, editor):
+        client.force_login(user)
+        assert client.get(url).status_code == 403, user.username
+
+
+def test_a_committee_only_meetings_photo_is_for_its_invitees(client, people, tree):
+    meeting = SessionFactory(branch=tree.a, session_type=session_type("committee-meeting"), topic="支委会")
+    client.force_login(people.secretary_user)
+    photo = upload_photo(client, meeting)
+    url = reverse("branches:session_photo", kwargs={"pk": photo.pk})
+    assert client.get(url).status_code == 200
+    committee_user = people.member_user
+    client.force_login(committee_user)
+    assert client.get(url).status_code == 403
+    people.member.role = Role.COMMITTEE_MEMBER
+    people.member.save()
+    assert client.get(url).status_code == 200
+
+
+def test_x_accel_redirect_points_into_the_private_location(client, people, photo, settings):
+    settings.PROTECTED_MEDIA_SENDFILE = "x-accel-redirect"
+    client.force_login(people.member_user)
+    response = client.get(reverse("branches:session_photo", kwargs={"pk": photo.pk}))
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"].startswith(settings.PROTECTED_MEDIA_ACCEL_PREFIX.rstrip("/") + "/")
+    assert response["X-Accel-Redirect"].endswith(Path(photo.file.name).name)
+
+
+def test_an_editor_sees_no_meeting_photo_in_the_wagtail_image_library(client, people, photo, make_user):
+    admin = make_user("boss", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    html = client.get("/admin/images/").content.decode()
+    assert Path(photo.file.name).name not in html
+    assert SessionPhoto.objects.count() == 1
+
+
+def test_deleting_a_photo_removes_its_private_file(photo, django_capture_on_commit_callbacks):
+    path = Path(photo.file.path)
+    assert path.is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.delete()
+    assert not path.exists()
+
+
+def test_a_photo_added_in_the_wagtail_admin_is_private_too(client, people, tree, settings):
+    session = SessionFactory(branch=tree.a, topic="学习会")
+    client.force_login(people.secretary_user)
+    start = timezone.localtime(session.starts_at)
+    response = client.post(
+        f"/admin/branches/sessions/edit/{session.pk}/",
+        {
+            "branch": tree.a.pk,
+            "session_type": session.session_type_id,
+            "topic": "学习会",
+            "starts_at": start.strftime("%Y-%m-%d %H:%M"),
+            "ends_at": timezone.localtime(session.ends_at).strftime("%Y-%m-%d %H:%M"),
+            "status": session.status,
+            "lesson_links-TOTAL_FORMS": 0,
+            "lesson_links-INITIAL_FORMS": 0,
+            "photos-TOTAL_FORMS": 1,
+            "photos-INITIAL_FORMS": 0,
+            "photos-0-ORDER": 1,
+            "photos-0-DELETE": "",
+            "photos-0-file": SimpleUploadedFile("admin.png", png_bytes("blue"), content_type="image/png"),
+            "photos-0-caption": "后台上传",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    photo = session.photos.get()
+    assert photo.caption == "后台上传"
+    assert Path(settings.PRIVATE_MEDIA_ROOT).resolve() in Path(photo.file.path).resolve().parents
+    assert not get_image_model().objects.exists()
