@@ -36,7 +36,6 @@ from .models import (
 )
 
 REVIEW_WORKFLOW = "政治审核"
-DEFAULT_CLIP_SECONDS = 60  # settings.DEMO_CLIP_SECONDS; the tests keep it short
 CLIP_TIMEOUT_SECONDS = 300
 
 SPEAKERS = [
@@ -202,7 +201,7 @@ class Segment:
 
 
 def clip_seconds() -> int:
-    seconds = int(getattr(settings, "DEMO_CLIP_SECONDS", DEFAULT_CLIP_SECONDS))
+    seconds = int(settings.DEMO_CLIP_SECONDS)
     if seconds < 2 * len(SEGMENTS):
         raise ImproperlyConfigured(
             f"DEMO_CLIP_SECONDS={seconds}：演示录像至少需要 {2 * len(SEGMENTS)} 秒（每个章节两条字幕，每条至少 1 秒）。"
@@ -373,9 +372,11 @@ def make_clip(
             t="fill",
             enable=f"between(t,{segment.start},{segment.end - 0.001})",
         )
-    # A soft tone that swells and fades every four seconds: something to hear, nothing harsh.
-    audio = ffmpeg.input(
-        f"aevalsrc=0.08*sin(2*PI*{frequency}*t)*(0.6+0.4*sin(2*PI*t/4)):s=44100:d={seconds}", f="lavfi"
+    # A soft tone (about -20 dBFS) that swells and fades every four seconds: something to hear, nothing harsh.
+    audio = (
+        ffmpeg.input(f"sine=frequency={frequency}:sample_rate=48000:duration={seconds}", f="lavfi")
+        .filter("volume", 0.6)
+        .filter("tremolo", f=0.25, d=0.5)
     )
     args = (
         ffmpeg.output(
