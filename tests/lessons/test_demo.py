@@ -188,3 +188,35 @@ def test_demo_lessons_are_complete_and_idempotent(
     assert WorkflowPage.objects.get(page=index).workflow.name == "政治审核"
     load_demo_lessons(home_page=home_page, stdout=StringIO())
     assert counts() == first
+
+
+MEDIA = "document.querySelector('[data-media-player]').dangkePlayer.media"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_visitor_sees_chinese_captions_and_jumps_to_a_chapter(live_site, browser_page, settings, monkeypatch):
+    settings.MEDIA_LADDER = [(90, 200)]
+    monkeypatch.setattr(demo, "LESSONS", [entry for entry in demo.LESSONS if entry[0] == "monthly-02"])
+    from wagtail.models import Site
+
+    load_demo_lessons(home_page=Site.objects.get(is_default_site=True).root_page, stdout=StringIO())
+    lesson = LessonPage.objects.get(slug="monthly-02")
+    assert lesson.recording.is_ready, lesson.recording.failure_reason
+    chapter = lesson.chapters.get(title="学习体会")
+
+    page = browser_page
+    page.goto(f"{live_site.url}{lesson.url}")
+    page.wait_for_function(f"(() => {{ try {{ return !!{MEDIA}; }} catch (e) {{ return false; }} }})()")
+    track = "document.querySelector('video').textTracks[0]"
+    assert page.evaluate(f"{track}.language") == "zh"
+    page.evaluate(f"{track}.mode = 'showing'")
+    page.wait_for_function(f"{track}.cues && {track}.cues.length === 10")
+    page.evaluate(f"{MEDIA}.muted = true")
+    page.get_by_role("button", name=f"00:{chapter.start:02d} 学习体会").click()
+    page.wait_for_function(f"Math.abs({MEDIA}.currentTime - {chapter.start}) < 0.5")
+    # The caption on screen is the chapter's first cue (the browser updates activeCues after the seek).
+    expected = "结合这个故事，谈几点学习体会："
+    page.wait_for_function(
+        f"(() => {{ const cues = {track}.activeCues; return !!cues && cues.length === 1 && cues[0].text === {expected!r}; }})()"
+    )
