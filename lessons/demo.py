@@ -452,11 +452,42 @@ def caption_document(slug: str, title: str, segments: list[Segment]):
     return document
 
 
+# What the first demo loader gave every lesson (a 6 s test pattern, three 2 s chapters, no captions).
+OLD_DEMO_CHAPTERS = [(0, "开场"), (2, "故事讲述"), (4, "学习体会")]
+
+
+def is_untouched_old_demo(lesson: LessonPage) -> bool:
+    """A lesson the first demo loader made and nobody edited since: safe to replace its content."""
+    chapters = [(chapter.start, chapter.title) for chapter in lesson.chapters.order_by("sort_order")]
+    return chapters == OLD_DEMO_CHAPTERS and not lesson.captions.exists()
+
+
+def upgrade_old_demo(lesson: LessonPage, segments: list[Segment]) -> None:
+    """Give an old demo lesson the new chapters, transcript and captions; its test-pattern recording
+    is deleted (with its files), so the loader generates the lesson-like clip in its place."""
+    old_recording = lesson.recording if lesson.recording_id else None
+    with transaction.atomic():
+        lesson.transcript = transcript_for(segments)
+        lesson.chapters = [
+            LessonChapter(start=segment.start, title=segment.chapter, sort_order=i)
+            for i, segment in enumerate(segments)
+        ]
+        lesson.captions = [
+            LessonCaption(
+                document=caption_document(lesson.slug, lesson.title, segments), srclang="zh", label="中文"
+            )
+        ]
+        lesson.recording = None
+        lesson.save_revision().publish()
+        if old_recording is not None and not LessonPage.objects.filter(recording=old_recording).exists():
+            old_recording.delete()
+
+
 def load_demo_lessons(*, home_page, stdout) -> None:
     index, series = ensure_structure(home_page)
     speakers = ensure_speakers()
     seconds = clip_seconds()
-    created = 0
+    created = upgraded = 0
     recordings = 0
     font = missing_font_reported = None
     with tempfile.TemporaryDirectory(prefix="dangke-demo-lessons-") as folder:
@@ -491,6 +522,9 @@ def load_demo_lessons(*, home_page, stdout) -> None:
                     index.add_child(instance=lesson)
                     lesson.save_revision().publish()
                 created += 1
+            elif is_untouched_old_demo(lesson):
+                upgrade_old_demo(lesson, segments)
+                upgraded += 1
             if lesson.recording_id is None:
                 from media.services import ingest_file
 
@@ -518,6 +552,8 @@ def load_demo_lessons(*, home_page, stdout) -> None:
                     LessonPage.objects.filter(pk=lesson.pk).update(recording=recording)
                 recordings += 1
     stdout.write(
-        f"党课：{LessonPage.objects.child_of(index).count()} 节（本次新增 {created}），"
+        f"党课：{LessonPage.objects.child_of(index).count()} 节（本次新增 {created}"
+        + (f"，{upgraded} 节旧演示党课换上新录像" if upgraded else "")
+        + "），"
         f"新排队转码 {recordings} 个约 {seconds} 秒的演示录像（带中文字幕和章节，由任务进程完成）。"
     )

@@ -220,3 +220,33 @@ def test_visitor_sees_chinese_captions_and_jumps_to_a_chapter(live_site, browser
     page.wait_for_function(
         f"(() => {{ const cues = {track}.activeCues; return !!cues && cues.length === 1 && cues[0].text === {expected!r}; }})()"
     )
+
+
+def test_an_untouched_old_demo_lesson_gets_the_new_clip_captions_and_chapters(home_page, monkeypatch):
+    from lessons.models import LessonChapter
+    from media.models import Recording
+
+    monkeypatch.setattr(demo, "LESSONS", demo.LESSONS[:2])
+    load_demo_lessons(home_page=home_page, stdout=StringIO())
+    old, edited = LessonPage.objects.order_by("pk")
+    for lesson in (old, edited):  # what the first demo loader left
+        lesson.captions.all().delete()
+        lesson.chapters = [
+            LessonChapter(start=s, title=t, sort_order=i) for i, (s, t) in enumerate(demo.OLD_DEMO_CHAPTERS)
+        ]
+        lesson.transcript = "[00:00] 旧的文字稿"
+        lesson.save_revision().publish()
+    LessonChapter.objects.filter(page=edited, title="开场").update(title="编辑改过的章节")  # left alone
+    old_recording, edited_recording = old.recording_id, edited.recording_id
+
+    out = StringIO()
+    load_demo_lessons(home_page=home_page, stdout=out)
+    old, edited = LessonPage.objects.get(pk=old.pk), LessonPage.objects.get(pk=edited.pk)
+    assert "1 节旧演示党课换上新录像" in out.getvalue()
+    assert [c.title for c in old.chapters.order_by("sort_order")] == demo.CHAPTERS
+    assert old.captions.count() == 1 and len(old.transcript_cues()) == 10
+    assert old.recording_id not in (None, old_recording)
+    assert not Recording.objects.filter(pk=old_recording).exists()
+    assert edited.recording_id == edited_recording and not edited.captions.exists()
+    load_demo_lessons(home_page=home_page, stdout=StringIO())
+    assert LessonPage.objects.get(pk=old.pk).recording_id == old.recording_id  # idempotent
