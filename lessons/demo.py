@@ -5,6 +5,7 @@ Idempotent (looked up by slug)."""
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import shutil
 import subprocess
@@ -444,6 +445,24 @@ def ensure_speakers() -> dict[str, Speaker]:
     return speakers
 
 
+# Clips made in this process, by everything they show: the same clip is never encoded twice (the
+# tests load the demo many times; ingest_file copies the file, so the kept one stays untouched).
+_made_clips: dict[tuple, Path] = {}
+_clip_folder: list[Path] = []
+
+
+def demo_clip(name: str, **options) -> Path:
+    key = tuple(
+        sorted((name, tuple(value) if isinstance(value, list) else value) for name, value in options.items())
+    )
+    if key not in _made_clips or not _made_clips[key].is_file():
+        if not _clip_folder:
+            _clip_folder.append(Path(tempfile.mkdtemp(prefix="dangke-demo-clips-")))
+            atexit.register(shutil.rmtree, _clip_folder[0], ignore_errors=True)
+        _made_clips[key] = make_clip(_clip_folder[0] / f"{len(_made_clips)}-{name}", **options)
+    return _made_clips[key]
+
+
 def caption_document(slug: str, title: str, segments: list[Segment]):
     Document = get_document_model()
     document = Document(title=f"中文字幕：{title}")
@@ -490,67 +509,66 @@ def load_demo_lessons(*, home_page, stdout) -> None:
     created = upgraded = 0
     recordings = 0
     font = missing_font_reported = None
-    with tempfile.TemporaryDirectory(prefix="dangke-demo-lessons-") as folder:
-        for n, (slug, series_title, episode, title, names, given, tags, audience) in enumerate(LESSONS):
-            segments = segments_for(title, names, seconds)
-            lesson = LessonPage.objects.child_of(index).filter(slug=slug).first()
-            if lesson is None:
-                lesson = LessonPage(
-                    title=title,
-                    slug=slug,
-                    series=series[series_title],
-                    episode_number=episode,
-                    date_given=datetime.date.fromisoformat(given),
-                    audience=audience,
-                    summary=f"{'、'.join(names)}主讲《{title}》。",
-                    transcript=transcript_for(segments),
-                )
-                lesson.lesson_speakers = [
-                    LessonSpeaker(speaker=speakers[name], sort_order=i) for i, name in enumerate(names)
-                ]
-                lesson.chapters = [
-                    LessonChapter(start=segment.start, title=segment.chapter, sort_order=i)
-                    for i, segment in enumerate(segments)
-                ]
-                lesson.tags.set(tags)
-                with transaction.atomic():
-                    lesson.captions = [
-                        LessonCaption(
-                            document=caption_document(slug, title, segments), srclang="zh", label="中文"
-                        )
-                    ]
-                    index.add_child(instance=lesson)
-                    lesson.save_revision().publish()
-                created += 1
-            elif is_untouched_old_demo(lesson):
-                upgrade_old_demo(lesson, segments)
-                upgraded += 1
-            if lesson.recording_id is None:
-                from media.services import ingest_file
-
-                if font is None and missing_font_reported is None:
-                    font = find_cjk_font()
-                    missing_font_reported = font is None
-                    if font is None:
-                        stdout.write(
-                            "未找到中文字体（/usr/share/fonts 下没有 CJK 字体，make system-deps 会安装 fonts-noto-cjk）："
-                            "演示录像的幻灯片不带文字，字幕和章节照常。"
-                        )
-                clip = make_clip(
-                    Path(folder) / f"{slug}.mp4",
-                    title=title,
-                    speakers=names,
-                    series=series_title,
-                    seconds=seconds,
-                    frequency=220 + 20 * n,
-                    font=font,
-                )
-                with transaction.atomic():
-                    recording = ingest_file(
-                        clip, title=f"党课录像：{title}", members_only=audience == Audience.MEMBERS
+    for n, (slug, series_title, episode, title, names, given, tags, audience) in enumerate(LESSONS):
+        segments = segments_for(title, names, seconds)
+        lesson = LessonPage.objects.child_of(index).filter(slug=slug).first()
+        if lesson is None:
+            lesson = LessonPage(
+                title=title,
+                slug=slug,
+                series=series[series_title],
+                episode_number=episode,
+                date_given=datetime.date.fromisoformat(given),
+                audience=audience,
+                summary=f"{'、'.join(names)}主讲《{title}》。",
+                transcript=transcript_for(segments),
+            )
+            lesson.lesson_speakers = [
+                LessonSpeaker(speaker=speakers[name], sort_order=i) for i, name in enumerate(names)
+            ]
+            lesson.chapters = [
+                LessonChapter(start=segment.start, title=segment.chapter, sort_order=i)
+                for i, segment in enumerate(segments)
+            ]
+            lesson.tags.set(tags)
+            with transaction.atomic():
+                lesson.captions = [
+                    LessonCaption(
+                        document=caption_document(slug, title, segments), srclang="zh", label="中文"
                     )
-                    LessonPage.objects.filter(pk=lesson.pk).update(recording=recording)
-                recordings += 1
+                ]
+                index.add_child(instance=lesson)
+                lesson.save_revision().publish()
+            created += 1
+        elif is_untouched_old_demo(lesson):
+            upgrade_old_demo(lesson, segments)
+            upgraded += 1
+        if lesson.recording_id is None:
+            from media.services import ingest_file
+
+            if font is None and missing_font_reported is None:
+                font = find_cjk_font()
+                missing_font_reported = font is None
+                if font is None:
+                    stdout.write(
+                        "未找到中文字体（/usr/share/fonts 下没有 CJK 字体，make system-deps 会安装 fonts-noto-cjk）："
+                        "演示录像的幻灯片不带文字，字幕和章节照常。"
+                    )
+            clip = demo_clip(
+                f"{slug}.mp4",
+                title=title,
+                speakers=names,
+                series=series_title,
+                seconds=seconds,
+                frequency=220 + 20 * n,
+                font=font,
+            )
+            with transaction.atomic():
+                recording = ingest_file(
+                    clip, title=f"党课录像：{title}", members_only=audience == Audience.MEMBERS
+                )
+                LessonPage.objects.filter(pk=lesson.pk).update(recording=recording)
+            recordings += 1
     stdout.write(
         f"党课：{LessonPage.objects.child_of(index).count()} 节（本次新增 {created}"
         + (f"，{upgraded} 节旧演示党课换上新录像" if upgraded else "")
