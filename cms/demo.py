@@ -3,6 +3,9 @@ Domain apps add theirs through the ``dangke_demo_content`` hook; every step is i
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -104,9 +107,68 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     return DEMO_ACCOUNTS
 
 
-def load_demo(stdout) -> HomePage:
-    home = ensure_site_tree()
-    ensure_demo_accounts()
-    for fn in hooks.get_hooks("dangke_demo_content"):
-        fn(home_page=home, stdout=stdout)
+class _PageLog(logging.Handler):
+    """Keeps Wagtail's per-page log records ("Page created: …", "Published: …") for later."""
+
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@contextmanager
+def collected_page_log():
+    """Wagtail logs a few lines for every page it creates, edits and publishes (to stderr, as they
+    happen): hundreds for the demo. Gather them instead, so the command can summarise them before
+    the account list, which stays the last thing printed."""
+    logger = logging.getLogger("wagtail")
+    handler, propagate = _PageLog(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+class _Flushing:
+    """The loaders' stdout, flushed after every line: their progress shows at once, also in a pipe."""
+
+    def __init__(self, stdout):
+        self.stdout = stdout
+
+    def write(self, message, *args, **kwargs):
+        self.stdout.write(message, *args, **kwargs)
+        if hasattr(self.stdout, "flush"):
+            self.stdout.flush()
+
+
+def page_log_lines(records: list[logging.LogRecord], *, verbosity: int) -> list[str]:
+    """Every line at verbosity 2 or more; otherwise warnings and a count of what happened."""
+    if verbosity >= 2:
+        return [record.getMessage() for record in records]
+    lines = [record.getMessage() for record in records if record.levelno >= logging.WARNING]
+    if verbosity >= 1 and records:
+        kinds = Counter(record.getMessage().split(":", 1)[0] for record in records)
+        lines.append(
+            f"页面：本次新建 {kinds['Page created']} 个，发布 {kinds['Published']} 次"
+            f"（共 {len(records)} 条页面日志，加 -v 2 逐条列出）。"
+        )
+    return lines
+
+
+def load_demo(stdout, *, verbosity: int = 1) -> HomePage:
+    """Load the site tree, the accounts and each app's demo content. Each app's summary line is
+    written as it finishes; Wagtail's page log lines come after them (see collected_page_log)."""
+    out = _Flushing(stdout)
+    with collected_page_log() as records:
+        home = ensure_site_tree()
+        ensure_demo_accounts()
+        for fn in hooks.get_hooks("dangke_demo_content"):
+            fn(home_page=home, stdout=out)
+    for line in page_log_lines(records, verbosity=verbosity):
+        out.write(line)
     return home

@@ -369,6 +369,8 @@ LESSONS_ACCESS_CACHE_SECONDS = env.int("LESSONS_ACCESS_CACHE_SECONDS", default=6
 # player's fastest speed) plus the allowance; the excess is dropped (the player resends it later).
 LESSONS_MAX_PLAYBACK_RATE = env.float("LESSONS_MAX_PLAYBACK_RATE", default=2.0)
 LESSONS_HEARTBEAT_ALLOWANCE_SECONDS = env.float("LESSONS_HEARTBEAT_ALLOWANCE_SECONDS", default=5.0)
+# Length of each demo lesson's generated recording (`manage.py load_demo`, five chapters, at least 10 s).
+DEMO_CLIP_SECONDS = env.int("DEMO_CLIP_SECONDS", default=60)
 
 # --- routes ---------------------------------------------------------------------------------
 # Map tiles for route pages: a Leaflet URL template, its attribution, and the coordinate system the

@@ -23,6 +23,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# The demo lessons' generated recordings (load_demo): short, so the demo tests stay fast.
+DEMO_CLIP_SECONDS = 10
+
 # Tasks run in the same process, straight after commit; tests that need a real worker override this.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}
 
