@@ -162,7 +162,7 @@ def main(argv=None) -> None:
         preset=options.preset,
     )
     print("live encoder:", " ".join(args), flush=True)
-    os.execvp(args[0], args)
+    os.execvp(args[0], args)  # noqa: S606 (becomes ffmpeg: nginx-rtmp stops it directly)
 
 
 if __name__ == "__main__":

@@ -50,8 +50,7 @@ class LessonIndexPage(Page):
         # page a third for the recording. Series pages and unknown slugs go the usual way.
         if path_components:
             lesson = (
-                LessonPage.objects.child_of(self)
-                .filter(slug=path_components[0])
+                LessonPage.objects.child_of(self).filter(slug=path_components[0])
                 .select_related("recording", "live_stream__recording")
                 .first()
             )
@@ -70,9 +69,7 @@ class LessonIndexPage(Page):
         try:
             lessons_page = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
-            lessons_page = paginator.page(
-                1 if not str(request.GET.get("page", "")).isdigit() else paginator.num_pages
-            )
+            lessons_page = paginator.page(1 if not str(request.GET.get("page", "")).isdigit() else paginator.num_pages)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -89,13 +86,8 @@ class LessonSeriesPage(RoutablePageMixin, Page):
 
     intro = models.TextField("简介", blank=True)
     cover = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name="封面",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="正方形，至少 1400×1400 像素（播客封面要求）",
+        "wagtailimages.Image", verbose_name="封面", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="正方形，至少 1400×1400 像素（播客封面要求）",
     )
     podcast_author = models.CharField("播客作者", max_length=120, default="中共大连市委组织部")
     podcast_category = models.CharField("播客分类", max_length=60, default="Education")
@@ -128,10 +120,8 @@ class LessonSeriesPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["episodes"] = (
-            self.episodes(request.user)
-            .select_related("recording")
-            .prefetch_related("lesson_speakers__speaker")
+        context["episodes"] = self.episodes(request.user).select_related("recording").prefetch_related(
+            "lesson_speakers__speaker"
         )
         context["feed_url"] = self.url + self.reverse_subpage("podcast_feed")
         return context
@@ -149,44 +139,27 @@ class LessonPageTag(TaggedItemBase):
 
 class LessonPage(Page):
     series = models.ForeignKey(
-        "lessons.LessonSeriesPage",
-        verbose_name="所属系列",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="lessons",
+        "lessons.LessonSeriesPage", verbose_name="所属系列", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="lessons",
     )
     episode_number = models.PositiveIntegerField("期数", null=True, blank=True)
     date_given = models.DateField("授课日期")
     summary = models.TextField("摘要", max_length=500, blank=True)
     body = StreamField(LessonStreamBlock(), verbose_name="正文", blank=True)
     recording = models.ForeignKey(
-        "media.Recording",
-        verbose_name="录像/录音",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+        "media.Recording", verbose_name="录像/录音", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
     live_stream = models.ForeignKey(
-        "media.LiveStream",
-        verbose_name="直播",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="直播党课：页面按直播状态显示预告、直播、回放；回放就绪后即为点播党课。",
+        "media.LiveStream", verbose_name="直播", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="直播党课：页面按直播状态显示预告、直播、回放；回放就绪后即为点播党课。",
     )
     transcript = models.TextField(
-        "文字稿",
-        blank=True,
+        "文字稿", blank=True,
         help_text="可直接粘贴纯文字稿；若每段以时间标记开头（例如：[01:05] 同志们好。），点击时间可跳转到该处播放。",
     )
     audience = models.CharField(
-        "观看范围",
-        max_length=10,
-        choices=Audience.choices,
-        default=Audience.PUBLIC,
+        "观看范围", max_length=10, choices=Audience.choices, default=Audience.PUBLIC,
         help_text="“仅限党员”在发布时为页面设置登录可见，录像文件也只向登录用户提供。",
     )
     tags = ClusterTaggableManager("专题", through=LessonPageTag, blank=True)
@@ -230,9 +203,7 @@ class LessonPage(Page):
         APIField("body"),
         APIField("recording", serializer=serializers.DictField(source="api_recording", read_only=True)),
         APIField("chapters"),
-        APIField(
-            "transcript_cues", serializer=serializers.ListField(source="api_transcript", read_only=True)
-        ),
+        APIField("transcript_cues", serializer=serializers.ListField(source="api_transcript", read_only=True)),
         APIField("attachments"),
     ]
 
@@ -241,9 +212,7 @@ class LessonPage(Page):
         verbose_name_plural = "党课"
         constraints = [
             models.UniqueConstraint(
-                fields=["source_id"],
-                condition=~models.Q(source_id=""),
-                name="lessons_lesson_unique_source_id",
+                fields=["source_id"], condition=~models.Q(source_id=""), name="lessons_lesson_unique_source_id"
             )
         ]
 
@@ -287,12 +256,8 @@ class LessonPage(Page):
     @property
     def api_speakers(self):
         return [
-            {
-                "id": link.speaker.pk,
-                "name": link.speaker.name,
-                "role": link.speaker.get_role_display(),
-                "organisation": link.speaker.organisation,
-            }
+            {"id": link.speaker.pk, "name": link.speaker.name, "role": link.speaker.get_role_display(),
+             "organisation": link.speaker.organisation}
             for link in self.lesson_speakers.all().select_related("speaker")
         ]
 
@@ -337,9 +302,7 @@ class LessonPage(Page):
 
 class LessonSpeaker(Orderable):
     page = ParentalKey(LessonPage, related_name="lesson_speakers", on_delete=models.CASCADE)
-    speaker = models.ForeignKey(
-        "lessons.Speaker", verbose_name="主讲人", on_delete=models.PROTECT, related_name="+"
-    )
+    speaker = models.ForeignKey("lessons.Speaker", verbose_name="主讲人", on_delete=models.PROTECT, related_name="+")
 
     panels = [FieldPanel("speaker")]
 
@@ -386,10 +349,7 @@ class LessonAttachment(Orderable):
     title = models.CharField("显示名称", max_length=120, blank=True)
 
     panels = [FieldPanel("document"), FieldPanel("title")]
-    api_fields = [
-        APIField("display_title"),
-        APIField("url", serializer=serializers.CharField(source="document.url")),
-    ]
+    api_fields = [APIField("display_title"), APIField("url", serializer=serializers.CharField(source="document.url"))]
 
     class Meta(Orderable.Meta):
         verbose_name = "附件"
@@ -401,11 +361,10 @@ class LessonAttachment(Orderable):
 
 class LessonRelatedLesson(Orderable):
     page = ParentalKey(LessonPage, related_name="related_lessons", on_delete=models.CASCADE)
-    lesson = models.ForeignKey(
-        LessonPage, verbose_name="相关党课", on_delete=models.CASCADE, related_name="+"
-    )
+    lesson = models.ForeignKey(LessonPage, verbose_name="相关党课", on_delete=models.CASCADE, related_name="+")
 
     panels = [FieldPanel("lesson")]
 
     class Meta(Orderable.Meta):
         verbose_name = "相关党课"
+

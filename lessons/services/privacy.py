@@ -21,7 +21,9 @@ def apply_audience(lesson: LessonPage) -> None:
 
     Called when a lesson is published. Only the LOGIN restriction this field controls is touched;
     a password or group restriction an editor set by hand stays."""
-    restrictions = PageViewRestriction.objects.filter(page=lesson, restriction_type=PageViewRestriction.LOGIN)
+    restrictions = PageViewRestriction.objects.filter(
+        page=lesson, restriction_type=PageViewRestriction.LOGIN
+    )
     if lesson.audience == Audience.MEMBERS and not restrictions.exists():
         PageViewRestriction.objects.create(page=lesson, restriction_type=PageViewRestriction.LOGIN)
     elif lesson.audience == Audience.PUBLIC and restrictions.exists():
@@ -42,14 +44,12 @@ def queue_recording_privacy(lesson_ids) -> None:
     for lesson in LessonPage.objects.filter(pk__in=list(lesson_ids)).exclude(recording=None):
         mark_members_only([lesson.recording_id], is_members_only(lesson))
     # A live lesson: its live HLS and its replay follow the page's audience too.
-    for lesson in LessonPage.objects.filter(pk__in=list(lesson_ids), recording=None).exclude(
-        live_stream=None
-    ):
+    live_lessons = LessonPage.objects.filter(pk__in=list(lesson_ids), recording=None).exclude(live_stream=None)
+    for lesson in live_lessons.select_related("live_stream"):
         members_only = is_members_only(lesson)
         mark_live_members_only([lesson.live_stream_id], members_only)
-        replay_id = lesson.live_stream.recording_id
-        if replay_id:
-            mark_members_only([replay_id], members_only)
+        if lesson.live_stream.recording_id:
+            mark_members_only([lesson.live_stream.recording_id], members_only)
     for lesson_id in lesson_ids:
         transaction.on_commit(lambda pk=lesson_id: sync_recording_privacy.enqueue(pk))
 
@@ -120,16 +120,9 @@ def protect_documents(document_ids) -> None:
     collection = members_only_collection()
     Document = get_document_model()
     with transaction.atomic():
-        documents = (
-            Document.objects.select_for_update(of=("self",))
-            .filter(pk__in=document_ids)
-            .select_related("collection")
-        )
+        documents = Document.objects.select_for_update(of=("self",)).filter(pk__in=document_ids).select_related("collection")
         for document in documents:
-            if (
-                document.collection_id == collection.pk
-                or document.collection.get_view_restrictions().exists()
-            ):
+            if document.collection_id == collection.pk or document.collection.get_view_restrictions().exists():
                 continue
             ProtectedLessonDocument.objects.get_or_create(
                 document=document, defaults={"original_collection_id": document.collection_id}
@@ -166,8 +159,4 @@ def release_documents(document_ids, *, public_lesson: LessonPage) -> None:
                 document.save(update_fields=["collection"])
             row.delete()
     if shared:
-        logger.info(
-            "Lesson %s is public but shares documents %s with members-only lessons",
-            public_lesson.pk,
-            sorted(shared),
-        )
+        logger.info("Lesson %s is public but shares documents %s with members-only lessons", public_lesson.pk, sorted(shared))
