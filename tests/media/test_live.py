@@ -62,9 +62,13 @@ def test_publish_is_accepted_only_with_the_right_key_inside_the_window(stream):
     with pytest.raises(live.PublishRefused):
         live.accept_publish(stream.stream_name, "wrong")
     with pytest.raises(live.PublishRefused):
-        live.accept_publish(stream.stream_name, secret, now=stream.scheduled_start - margin - timedelta(seconds=1))
+        live.accept_publish(
+            stream.stream_name, secret, now=stream.scheduled_start - margin - timedelta(seconds=1)
+        )
     with pytest.raises(live.PublishRefused):
-        live.accept_publish(stream.stream_name, secret, now=stream.scheduled_end + margin + timedelta(seconds=1))
+        live.accept_publish(
+            stream.stream_name, secret, now=stream.scheduled_end + margin + timedelta(seconds=1)
+        )
     with pytest.raises(live.PublishRefused):
         live.accept_publish(stream.stream_name, secret, app="hls")
     with pytest.raises(live.PublishRefused):  # the renditions' names are not for encoders
@@ -91,7 +95,9 @@ def test_a_drop_and_reconnect_within_the_grace_continue_the_same_live(stream, se
     assert again.disconnected_at is None
 
 
-def test_the_live_ends_after_the_grace_and_then_refuses_publishers(stream, settings, django_capture_on_commit_callbacks):
+def test_the_live_ends_after_the_grace_and_then_refuses_publishers(
+    stream, settings, django_capture_on_commit_callbacks
+):
     secret = secret_of(live.issue_key(stream))
     start = stream.scheduled_start
     live.accept_publish(stream.stream_name, secret, now=start)
@@ -152,13 +158,18 @@ def test_the_publish_callback_answers_2xx_or_403(client, stream):
     assert client.post(url, {**form, "key": "wrong"}, REMOTE_ADDR="127.0.0.1").status_code == 403
     # Only nginx-rtmp on this machine: never from elsewhere, never through the web proxy.
     assert client.post(url, form, REMOTE_ADDR="198.51.100.7").status_code == 403
-    assert client.post(url, form, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 403
+    assert (
+        client.post(url, form, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code
+        == 403
+    )
     stream.refresh_from_db()
     assert stream.status == Status.UPCOMING
     assert client.post(url, form, REMOTE_ADDR="127.0.0.1").status_code == 200
     stream.refresh_from_db()
     assert stream.status == Status.LIVE and stream.publishing
-    done = client.post("/live/rtmp/publish-done", {"app": "live", "name": stream.stream_name}, REMOTE_ADDR="127.0.0.1")
+    done = client.post(
+        "/live/rtmp/publish-done", {"app": "live", "name": stream.stream_name}, REMOTE_ADDR="127.0.0.1"
+    )
     assert done.status_code == 200
     stream.refresh_from_db()
     assert not stream.publishing and stream.disconnected_at is not None
@@ -172,7 +183,9 @@ def write_live_hls(stream, rungs=("v480", "v360")):
     for rung in (*rungs, "audio"):
         folder = root / f"{stream.stream_name}_{rung}"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "index.m3u8").write_text("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:4\n#EXTINF:2.0,\n4.ts\n")
+        (folder / "index.m3u8").write_text(
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:4\n#EXTINF:2.0,\n4.ts\n"
+        )
         (folder / "4.ts").write_bytes(b"\x47" * 188)
 
 
@@ -272,14 +285,28 @@ def test_the_encoder_makes_the_rungs_the_source_allows_plus_audio():
     from media.live_encoder import build_command, parse_ladder
 
     ladder = parse_ladder("720:2500,480:1000,360:600")
-    hd = build_command(ffmpeg_binary="ffmpeg", source="rtmp://127.0.0.1/live/x", output="rtmp://127.0.0.1/hls/x",
-                       info={"width": 1280, "height": 720, "fps": 25.0, "has_audio": True}, ladder=ladder)
+    hd = build_command(
+        ffmpeg_binary="ffmpeg",
+        source="rtmp://127.0.0.1/live/x",
+        output="rtmp://127.0.0.1/hls/x",
+        info={"width": 1280, "height": 720, "fps": 25.0, "has_audio": True},
+        ladder=ladder,
+    )
     outputs = [arg for arg in hd if arg.startswith("rtmp://127.0.0.1/hls/")]
-    assert outputs == ["rtmp://127.0.0.1/hls/x_v720", "rtmp://127.0.0.1/hls/x_v480", "rtmp://127.0.0.1/hls/x_v360",
-                       "rtmp://127.0.0.1/hls/x_audio"]
+    assert outputs == [
+        "rtmp://127.0.0.1/hls/x_v720",
+        "rtmp://127.0.0.1/hls/x_v480",
+        "rtmp://127.0.0.1/hls/x_v360",
+        "rtmp://127.0.0.1/hls/x_audio",
+    ]
     assert "expr:gte(t,n_forced*2)" in hd and "50" in hd  # a keyframe every 2 s segment
-    small = build_command(ffmpeg_binary="ffmpeg", source="s", output="o",
-                          info={"width": 640, "height": 360, "fps": 30.0, "has_audio": False}, ladder=ladder)
+    small = build_command(
+        ffmpeg_binary="ffmpeg",
+        source="s",
+        output="o",
+        info={"width": 640, "height": 360, "fps": 30.0, "has_audio": False},
+        ladder=ladder,
+    )
     assert [arg for arg in small if arg.startswith("o_")] == ["o_v360"]
     with pytest.raises(ValueError):
         parse_ladder("720p")
@@ -289,9 +316,20 @@ def test_render_nginx_writes_the_rtmp_block(tmp_path, settings):
     from django.core.management import call_command
 
     call_command(
-        "render_nginx", "--output", str(tmp_path), "--main", "--ssl-certificate", "c.pem",
-        "--ssl-certificate-key", "k.pem", "--upstream", "127.0.0.1:8123", "--rtmp-listen", "1935",
-        "--live-ladder", "480:1000",
+        "render_nginx",
+        "--output",
+        str(tmp_path),
+        "--main",
+        "--ssl-certificate",
+        "c.pem",
+        "--ssl-certificate-key",
+        "k.pem",
+        "--upstream",
+        "127.0.0.1:8123",
+        "--rtmp-listen",
+        "1935",
+        "--live-ladder",
+        "480:1000",
     )
     rtmp = (tmp_path / "rtmp.conf").read_text()
     assert "on_publish http://127.0.0.1:8123/live/rtmp/publish;" in rtmp
@@ -299,10 +337,22 @@ def test_render_nginx_writes_the_rtmp_block(tmp_path, settings):
     assert "hls_fragment 2s;" in rtmp and "record_unique on;" in rtmp
     assert "live_encoder.py --input rtmp://127.0.0.1:1935/live/$name" in rtmp and "--ladder 480:1000" in rtmp
     main = (tmp_path / "nginx.conf").read_text()
-    assert "load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;" in main and f"include {tmp_path / 'rtmp.conf'};" in main
+    assert (
+        "load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;" in main
+        and f"include {tmp_path / 'rtmp.conf'};" in main
+    )
     site = (tmp_path / "dangke.conf").read_text()
     assert "location /live/rtmp/ { return 404; }" in site
     # Without --rtmp-listen there is no rtmp block at all.
     plain = tmp_path / "plain"
-    call_command("render_nginx", "--output", str(plain), "--main", "--ssl-certificate", "c", "--ssl-certificate-key", "k")
+    call_command(
+        "render_nginx",
+        "--output",
+        str(plain),
+        "--main",
+        "--ssl-certificate",
+        "c",
+        "--ssl-certificate-key",
+        "k",
+    )
     assert not (plain / "rtmp.conf").exists() and "rtmp" not in (plain / "nginx.conf").read_text()

@@ -88,15 +88,18 @@ def test_a_live_lesson_from_publish_to_replay(stack, settings, tmp_path):
     key = live.issue_key(stream)
     first = stack.push(key, seconds=14, log=tmp_path / "part1.log")
     master_path = f"/live/hls/{stream.stream_name}.m3u8"
-    master = wait_until(lambda: playlist(browser, master_path), timeout=40, interval=0.5,
-                        message="the live master playlist")
+    master = wait_until(
+        lambda: playlist(browser, master_path), timeout=40, interval=0.5, message="the live master playlist"
+    )
     stream.refresh_from_db()
     assert stream.status == LiveStream.Status.LIVE and stream.publishing
     # A 320x180 source gets one video rung at its own size (never above it), and the audio rendition.
     variants = [line for line in master.splitlines() if line and not line.startswith("#")]
     assert variants == [f"{stream.stream_name}_v180/index.m3u8"]
     media_path = f"/live/hls/{variants[0]}"
-    first_list = wait_until(lambda: playlist(browser, media_path), timeout=20, interval=0.5, message="media playlist")
+    first_list = wait_until(
+        lambda: playlist(browser, media_path), timeout=20, interval=0.5, message="media playlist"
+    )
     start_sequence = int(MEDIA_SEQUENCE.search(first_list).group(1))
     segments_seen = set(re.findall(r"^(\d+\.ts)$", first_list, re.M))
 
@@ -106,7 +109,12 @@ def test_a_live_lesson_from_publish_to_replay(stack, settings, tmp_path):
             return None
         segments_seen.update(re.findall(r"^(\d+\.ts)$", text, re.M))
         sequence = int(MEDIA_SEQUENCE.search(text).group(1))
-        return text if sequence > start_sequence or len(segments_seen) > len(set(re.findall(r"^(\d+\.ts)$", first_list, re.M))) else None
+        return (
+            text
+            if sequence > start_sequence
+            or len(segments_seen) > len(set(re.findall(r"^(\d+\.ts)$", first_list, re.M)))
+            else None
+        )
 
     wait_until(advanced, timeout=30, interval=0.5, message="the live playlist to advance")
     segment = browser.get(f"/live/hls/{stream.stream_name}_v180/{sorted(segments_seen)[0]}")
@@ -119,13 +127,19 @@ def test_a_live_lesson_from_publish_to_replay(stack, settings, tmp_path):
 
     # The encoder drops; it comes back within the grace: the same live goes on.
     assert first.wait(timeout=60) == 0
-    wait_until(lambda: not LiveStream.objects.get(pk=stream.pk).publishing, timeout=20, message="publish_done")
+    wait_until(
+        lambda: not LiveStream.objects.get(pk=stream.pk).publishing, timeout=20, message="publish_done"
+    )
     settings.LIVE_RECONNECT_GRACE_SECONDS = 600
     assert live.sweep_lives() == 0
     second = stack.push(key, seconds=6, log=tmp_path / "part2.log")
-    wait_until(lambda: LiveStream.objects.get(pk=stream.pk).publish_count == 2, timeout=20, message="reconnect")
+    wait_until(
+        lambda: LiveStream.objects.get(pk=stream.pk).publish_count == 2, timeout=20, message="reconnect"
+    )
     assert second.wait(timeout=60) == 0
-    wait_until(lambda: not LiveStream.objects.get(pk=stream.pk).publishing, timeout=20, message="publish_done")
+    wait_until(
+        lambda: not LiveStream.objects.get(pk=stream.pk).publishing, timeout=20, message="publish_done"
+    )
     stream.refresh_from_db()
     assert stream.status == LiveStream.Status.LIVE
 
