@@ -60,7 +60,9 @@ def player(port: int, master_path: str, seconds: float, results: list) -> None:
             if connection is None:
                 connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
             try:
-                connection.request("GET", path, headers={"Host": f"127.0.0.1:{port}", "User-Agent": f"bench-{id(stats)}"})
+                connection.request(
+                    "GET", path, headers={"Host": f"127.0.0.1:{port}", "User-Agent": f"bench-{id(stats)}"}
+                )
                 response = connection.getresponse()
                 body = response.read()
                 stats["requests"] += 1
@@ -119,7 +121,9 @@ def player(port: int, master_path: str, seconds: float, results: list) -> None:
 
 def _process_main(port, master_path, seconds, threads, queue):
     results: list = []
-    workers = [threading.Thread(target=player, args=(port, master_path, seconds, results)) for _ in range(threads)]
+    workers = [
+        threading.Thread(target=player, args=(port, master_path, seconds, results)) for _ in range(threads)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -133,7 +137,8 @@ def run_players(port: int, master_path: str, clients: int, seconds: float) -> di
     share = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     started = time.monotonic()
     children = [
-        multiprocessing.Process(target=_process_main, args=(port, master_path, seconds, n, queue)) for n in share
+        multiprocessing.Process(target=_process_main, args=(port, master_path, seconds, n, queue))
+        for n in share
     ]
     for child in children:
         child.start()
@@ -176,14 +181,40 @@ def viewers(clients: int, seconds: float, baseline_seconds: float, ladder: str) 
     try:
         total_seconds = baseline_seconds + seconds + 60
         args = [
-            "ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
-            "-f", "lavfi", "-i", "sine=frequency=440", "-t", str(total_seconds), "-c:v", "libx264",
-            "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv",
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=640x360:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440",
+            "-t",
+            str(total_seconds),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "50",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-f",
+            "flv",
             stack.rtmp_url(key),
         ]
+        browser = stack.browser()
+        for _ in range(8):  # wake every gunicorn worker before the publish check needs one
+            browser.get("/healthz")
         pusher = subprocess.Popen(args, stdin=subprocess.DEVNULL)
         master = f"/live/hls/{stream.stream_name}.m3u8"
-        browser = stack.browser()
         deadline = time.monotonic() + 60
         while browser.get(master).status != 200:
             if time.monotonic() > deadline:
@@ -216,12 +247,19 @@ def encoder(seconds: int, preset: str) -> None:
     from media.live_encoder import build_command, parse_ladder
 
     info = {"width": 1280, "height": 720, "fps": 25.0, "has_audio": True}
-    source = f"testsrc2=size=1280x720:rate=25,noise=alls=12:allf=t[out0];sine=frequency=440:sample_rate=48000[out1]"
+    source = (
+        "testsrc2=size=1280x720:rate=25,noise=alls=12:allf=t[out0];sine=frequency=440:sample_rate=48000[out1]"
+    )
     for ladder in ("720:2500,480:1000,360:600", "480:1000,360:600", "360:600"):
         with tempfile.TemporaryDirectory() as folder:
             args = build_command(
-                ffmpeg_binary="ffmpeg", source=source, output=str(Path(folder) / "out"), info=info,
-                ladder=parse_ladder(ladder), preset=preset, input_options={"f": "lavfi", "t": seconds},
+                ffmpeg_binary="ffmpeg",
+                source=source,
+                output=str(Path(folder) / "out"),
+                info=info,
+                ladder=parse_ladder(ladder),
+                preset=preset,
+                input_options={"f": "lavfi", "t": seconds},
             )
             started = time.monotonic()
             completed = subprocess.run(args, capture_output=True, check=False)
@@ -229,8 +267,14 @@ def encoder(seconds: int, preset: str) -> None:
             if completed.returncode:
                 raise SystemExit(completed.stderr.decode()[-2000:])
             speed = seconds / elapsed
-            verdict = "sustains real time" if speed >= 1.2 else ("barely (no headroom)" if speed >= 1.0 else "too slow")
-            print(f"ladder {ladder:<28} preset {preset}: {seconds} s of 720p25 in {elapsed:.1f} s = {speed:.2f}x real time, {verdict}")
+            verdict = (
+                "sustains real time"
+                if speed >= 1.2
+                else ("barely (no headroom)" if speed >= 1.0 else "too slow")
+            )
+            print(
+                f"ladder {ladder:<28} preset {preset}: {seconds} s of 720p25 in {elapsed:.1f} s = {speed:.2f}x real time, {verdict}"
+            )
 
 
 def main() -> None:

@@ -129,6 +129,7 @@ def accept_publish(name: str, secret: str, *, app: str = "live", now=None) -> Li
             publishing=True,
             started_at=live.started_at or now,
             disconnected_at=None,
+            last_seen_at=now,
             publish_count=live.publish_count + 1,
         )
     live.refresh_from_db()
@@ -154,6 +155,26 @@ def publish_done(name: str, *, now=None) -> LiveStream | None:
     return live
 
 
+def publish_update(name: str, *, now=None) -> bool:
+    """on_update (every LIVE_UPDATE_SECONDS while an encoder sends): it is still there. False when
+    the live is not live any more: nginx-rtmp then drops the encoder."""
+    match = STREAM_RE.match(name or "")
+    if not match or match.group("suffix"):
+        return False
+    now = now or timezone.now()
+    return bool(
+        LiveStream.objects.filter(stream_name=match.group("name"), status=Status.LIVE).update(
+            publishing=True, last_seen_at=now
+        )
+    )
+
+
+def _stale_before(now):
+    """A 'publishing' live not heard of since this time lost its encoder without a publish_done
+    (nginx restarted, or it timed out waiting for the publish check)."""
+    return now - timedelta(seconds=3 * settings.LIVE_UPDATE_SECONDS + settings.LIVE_RECONNECT_GRACE_SECONDS)
+
+
 # --- ending and the replay --------------------------------------------------------------------
 
 
@@ -166,6 +187,7 @@ def due_to_end(now=None):
     closed = Q(scheduled_end__lt=now - margin)
     return LiveStream.objects.filter(
         Q(status=Status.LIVE, publishing=False) & (Q(disconnected_at__lt=grace) | closed)
+        | Q(status=Status.LIVE, publishing=True, last_seen_at__lt=_stale_before(now))
         | Q(status=Status.UPCOMING) & closed
     )
 
@@ -175,12 +197,16 @@ def end_live(pk: int, *, now=None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         live = LiveStream.objects.select_for_update().filter(pk=pk).first()
-        if live is None or live.status not in (Status.LIVE, Status.UPCOMING) or live.publishing:
+        if live is None or live.status not in (Status.LIVE, Status.UPCOMING):
+            return False
+        stale = live.publishing and live.last_seen_at is not None and live.last_seen_at < _stale_before(now)
+        if live.publishing and not stale:
             return False
         broadcast = live.status == Status.LIVE
         LiveStream.objects.filter(pk=pk).update(
             status=Status.ENDED,
-            ended_at=live.disconnected_at or now,
+            publishing=False,
+            ended_at=live.disconnected_at or live.last_seen_at or now,
             failure_reason="" if broadcast else "直播未开始（计划时间内没有收到推流）。",
         )
         if broadcast:

@@ -62,6 +62,20 @@ def rtmp_publish_done(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@csrf_exempt
+@require_POST
+def rtmp_update(request):
+    """nginx-rtmp `on_update` (every LIVE_UPDATE_SECONDS while publishing): 2xx keeps the encoder,
+    anything else drops it (the live has ended meanwhile)."""
+    if not _from_nginx_rtmp(request):
+        raise PermissionDenied("只接受本机 nginx-rtmp 的回调。")
+    if request.POST.get("app", "") != settings.LIVE_RTMP_APPLICATION or request.POST.get("call") == "play":
+        return HttpResponse("ok", content_type="text/plain")
+    if live.publish_update(request.POST.get("name", "")):
+        return HttpResponse("ok", content_type="text/plain")
+    return HttpResponseForbidden("not live")
+
+
 def _viewer_id(request) -> str:
     if request.user.is_authenticated:
         return f"u{request.user.pk}"

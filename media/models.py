@@ -218,6 +218,9 @@ class LiveStream(models.Model):
     )
     # True between an accepted publish and its publish_done: an encoder is sending right now.
     publishing = models.BooleanField(default=False, editable=False)
+    # The last sign of the encoder: the accepted publish, then nginx-rtmp's on_update every 30 s. A
+    # publish whose publish_done never came (nginx restarted) is known dead when this gets old.
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     started_at = models.DateTimeField("开播时间", null=True, blank=True, editable=False)
     disconnected_at = models.DateTimeField("断开时间", null=True, blank=True, editable=False)
     ended_at = models.DateTimeField("结束时间", null=True, blank=True, editable=False)

@@ -9,6 +9,7 @@ urlpatterns = [
     # nginx-rtmp's callbacks (loopback only; the public nginx refuses /live/rtmp/).
     path("live/rtmp/publish", live_views.rtmp_publish, name="live_publish"),
     path("live/rtmp/publish-done", live_views.rtmp_publish_done, name="live_publish_done"),
+    path("live/rtmp/update", live_views.rtmp_update, name="live_update"),
     re_path(r"^live/hls/(?P<name>[0-9a-f]{32})\.m3u8$", live_views.live_master, name="live_master"),
     re_path(
         r"^live/hls/(?P<stream>[0-9a-f]{32}_[a-z0-9]+)/(?P<filename>[A-Za-z0-9_.-]+)$",

@@ -367,6 +367,8 @@ LIVE_SEGMENT_SECONDS = 2
 # Folders nginx-rtmp writes (hls_path, record_path); empty: PRIVATE_MEDIA_ROOT/live/hls and /record.
 LIVE_HLS_ROOT = env.str("LIVE_HLS_ROOT", default="")
 LIVE_RECORD_ROOT = env.str("LIVE_RECORD_ROOT", default="")
+# nginx-rtmp tells Django every this many seconds that an encoder still sends (on_update).
+LIVE_UPDATE_SECONDS = env.int("LIVE_UPDATE_SECONDS", default=30)
 # The nginx-rtmp application encoders publish to (rtmp://HOST/live, stream key from the admin).
 LIVE_RTMP_APPLICATION = "live"
 # The publish callbacks are accepted only from these addresses, and never through the web proxy.

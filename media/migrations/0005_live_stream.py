@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 ('key_revoked_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('status', models.CharField(choices=[('upcoming', '即将开始'), ('live', '直播中'), ('ended', '直播已结束'), ('replay_processing', '回放准备中'), ('replay_ready', '回放已就绪')], db_index=True, default='upcoming', editable=False, max_length=20, verbose_name='状态')),
                 ('publishing', models.BooleanField(default=False, editable=False)),
+                ('last_seen_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('started_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='开播时间')),
                 ('disconnected_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='断开时间')),
                 ('ended_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='结束时间')),

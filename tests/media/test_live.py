@@ -101,8 +101,9 @@ def test_the_live_ends_after_the_grace_and_then_refuses_publishers(
     secret = secret_of(live.issue_key(stream))
     start = stream.scheduled_start
     live.accept_publish(stream.stream_name, secret, now=start)
-    # While the encoder is sending nothing ends it, whatever the time.
-    assert live.sweep_lives(now=start + timedelta(hours=5)) == 0
+    # While the encoder is sending (its updates come) nothing ends it, whatever the time.
+    live.publish_update(stream.stream_name, now=start + timedelta(hours=5))
+    assert live.sweep_lives(now=start + timedelta(hours=5, seconds=10)) == 0
     live.publish_done(stream.stream_name, now=start + timedelta(minutes=30))
     with django_capture_on_commit_callbacks(execute=True):
         assert live.sweep_lives(now=start + timedelta(minutes=34)) == 1
@@ -356,3 +357,29 @@ def test_render_nginx_writes_the_rtmp_block(tmp_path, settings):
         "k",
     )
     assert not (plain / "rtmp.conf").exists() and "rtmp" not in (plain / "nginx.conf").read_text()
+
+
+def test_an_encoder_lost_without_publish_done_ends_the_live_once_its_updates_stop(stream, settings, client):
+    settings.LIVE_UPDATE_SECONDS = 30
+    secret = secret_of(live.issue_key(stream))
+    start = stream.scheduled_start
+    live.accept_publish(stream.stream_name, secret, now=start)
+    assert live.publish_update(stream.stream_name, now=start + timedelta(minutes=10))
+    # Updates keep it live while they come, publishing or not.
+    assert live.sweep_lives(now=start + timedelta(minutes=10, seconds=200)) == 0
+    # Silence for longer than three updates plus the grace: the encoder is gone (nginx restarted).
+    assert live.sweep_lives(now=start + timedelta(minutes=10, seconds=271)) == 1
+    stream.refresh_from_db()
+    assert stream.status == Status.ENDED and not stream.publishing
+    assert stream.ended_at == start + timedelta(minutes=10)
+    # An encoder still sending into an ended live is dropped at its next update.
+    form = {"app": "live", "name": stream.stream_name, "call": "update_publish"}
+    assert client.post("/live/rtmp/update", form, REMOTE_ADDR="127.0.0.1").status_code == 403
+    assert client.post("/live/rtmp/update", form, REMOTE_ADDR="10.1.1.1").status_code == 403
+
+
+def test_updates_keep_a_live_encoder(stream, client):
+    secret = secret_of(live.issue_key(stream))
+    live.accept_publish(stream.stream_name, secret)
+    form = {"app": "live", "name": stream.stream_name, "call": "update_publish"}
+    assert client.post("/live/rtmp/update", form, REMOTE_ADDR="127.0.0.1").status_code == 200

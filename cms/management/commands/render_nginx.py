@@ -171,6 +171,7 @@ class Command(BaseCommand):
             "hls_path": hls_path,
             "encoder": encoder,
             "segment_seconds": settings.LIVE_SEGMENT_SECONDS,
+            "update_seconds": settings.LIVE_UPDATE_SECONDS,
             # Long enough for a player three segments behind the edge, short enough to stay live.
             "playlist_seconds": settings.LIVE_SEGMENT_SECONDS * 10,
         }
