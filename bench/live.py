@@ -11,8 +11,9 @@ at the live edge: fetch the master playlist once, then the media playlist every 
 (2 s; through Django: access check and 正在观看 count) and every segment it lists that it has not
 fetched yet (straight from nginx). A segment is **on time** when its download has finished within
 one segment duration of the playlist fetch that first listed it (a player three segments behind
-the edge then never stalls). The result is the share of segments on time for N clients against a
-baseline of 1 client in the same run, plus requests/s and p95 times.
+the edge then never stalls). The result: segments delivered on time per player per second for N
+clients against the same for 1 client in the same run (a player that gets nothing counts as zero),
+the share of delivered segments on time, requests/s and p95 times.
 
 --encoder: the live encoder's own ffmpeg command (media/live_encoder.build_command), fed a 720p25
 lavfi picture with noise (harder to encode than a test card, easier than a camera) as fast as it
@@ -154,7 +155,9 @@ def run_players(port: int, master_path: str, clients: int, seconds: float) -> di
     for key in ("playlist_ms", "segment_ms"):
         values = sorted(v for r in results for v in r[key])
         total[key.replace("_ms", "_p95_ms")] = values[int(len(values) * 0.95)] if values else None
-    total["on_time_ratio"] = total["on_time"] / total["segments"] if total["segments"] else 0.0
+    total["on_time_share"] = total["on_time"] / total["segments"] if total["segments"] else 0.0
+    # Segments on time per player per second of the run: a player that got nothing counts as zero.
+    total["on_time_rate"] = total["on_time"] / (clients * seconds)
     total["requests_per_s"] = total["requests"] / elapsed
     return total
 
@@ -226,13 +229,15 @@ def viewers(clients: int, seconds: float, baseline_seconds: float, ladder: str) 
         many = run_players(stack.https_port, master, clients, seconds)
         for label, result in (("baseline, 1 client", one), (f"{clients} clients", many)):
             print(
-                f"{label:>20}: {result['segments']} segments, on time {result['on_time_ratio']:.3f}, "
+                f"{label:>20}: {result['segments']} segments, {result['on_time_share']:.3f} of them on time, "
+                f"{result['on_time_rate'] * 2:.3f} on-time segments per player per 2 s, "
                 f"{result['requests_per_s']:.1f} req/s, errors {result['errors']}, "
                 f"p95 playlist {result['playlist_p95_ms'] or 0:.0f} ms, p95 segment {result['segment_p95_ms'] or 0:.0f} ms"
             )
-        ratio = many["on_time_ratio"] / one["on_time_ratio"] if one["on_time_ratio"] else 0.0
-        print(f"on-time ratio, {clients} clients against 1: {ratio:.3f}")
-        print(f"watching now (Django's count, per gunicorn worker's cache): see {master.replace('hls/', '')}")
+        ratio = many["on_time_rate"] / one["on_time_rate"] if one["on_time_rate"] else 0.0
+        print(f"segments delivered on time per player, {clients} clients against 1: {ratio:.3f}")
+        status = browser.get(f"/live/{stream.stream_name}/status/").text
+        print(f"status after the run (正在观看: distinct players in the last 20 s window): {status}")
     finally:
         if pusher is not None:
             pusher.terminate()
