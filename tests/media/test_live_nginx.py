@@ -158,3 +158,90 @@ def test_a_live_lesson_from_publish_to_replay(stack, settings, tmp_path):
     assert "直播中" not in page.text
     assert f"/recordings/{replay.pk}/{replay.rendition_key}/hls/master.m3u8" in page.text
     assert browser.get(master_path).status == 404  # the live playlist is gone
+
+
+@pytest.fixture
+def chromium_page():
+    import os
+    import shutil
+
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", ignore_https_errors=True)
+        page = context.new_page()
+        page.set_default_timeout(30000)
+        yield page
+        context.close()
+        browser.close()
+
+
+@pytest.mark.browser
+def test_a_member_watches_the_live_in_chromium_and_it_counts_as_study_time(
+    stack, settings, tmp_path, make_user, chromium_page
+):
+    from django.conf import global_settings
+
+    from lessons.factories import LessonIndexPageFactory, LessonPageFactory, LessonSpeakerFactory
+    from lessons.models import LessonProgress
+    from media import live
+    from media.factories import LiveStreamFactory
+    from tests.conftest import sign_in
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS  # gunicorn checks the password
+    member = make_user("live-member", role="党员")
+    stream = LiveStreamFactory(scheduled_start=timezone.now())
+    index = LessonIndexPageFactory(parent=__import__("wagtail.models").models.Page.objects.get(depth=2))
+    lesson = LessonPageFactory(parent=index, title="党员直播", live_stream=stream, audience="members")
+    LessonSpeakerFactory(page=lesson)
+    lesson.save_revision().publish()
+    pusher = stack.push(live.issue_key(stream), seconds=25, log=tmp_path / "push.log")
+    try:
+        browser = stack.browser()
+        master = f"/live/hls/{stream.stream_name}.m3u8"
+        assert wait_until(
+            lambda: browser.get(master).status == 403,
+            timeout=40,
+            interval=0.5,
+            message="the live to start (members only: 403 anonymously)",
+        )
+        page = chromium_page
+        origin = f"https://127.0.0.1:{stack.https_port}"
+        sign_in(page, origin, "live-member")
+        # The page opens before the encoder's first segments: the player retries until the signal comes.
+        page.goto(origin + lesson.url)
+        page.wait_for_function("document.querySelector('[data-media-player][data-live]')")
+        page.wait_for_function("document.querySelector('[data-media-player]').dataset.engine === 'hls.js'")
+        page.evaluate("document.querySelector('[data-media-player] video').muted = true")
+        page.evaluate("void document.querySelector('[data-media-player] video').play().catch(() => {})")
+        page.wait_for_function(
+            "(() => { const v = document.querySelector('[data-media-player] video');"
+            " window.firstTime = window.firstTime ?? v.currentTime; return v.currentTime > window.firstTime + 2; })()"
+        )
+        # Pausing sends the heartbeat: the seconds watched live are in the study record.
+        page.evaluate("document.querySelector('[data-media-player] video').pause()")
+        wait_until(
+            lambda: LessonProgress.objects.filter(user=member, lesson=lesson, played_seconds__gt=1).exists(),
+            timeout=20,
+            message="the live heartbeat",
+        )
+        # Listen mode loads the audio-only rendition into the same player.
+        page.get_by_role("button", name="只听声音").click()
+        assert page.get_by_role("button", name="返回视频").get_attribute("aria-pressed") == "true"
+        page.evaluate("void document.querySelector('[data-media-player] video').play().catch(() => {})")
+        page.wait_for_function(
+            "(() => { const v = document.querySelector('[data-media-player] video');"
+            " window.audioTime = window.audioTime ?? v.currentTime; return v.currentTime > window.audioTime + 1; })()"
+        )
+        assert "_audio/index.m3u8" in page.evaluate(
+            "performance.getEntriesByType('resource').map(e => e.name).join(' ')"
+        )
+    finally:
+        pusher.kill()
+        pusher.wait()

@@ -278,8 +278,11 @@
     this.media = this.video;
     this.hls = null;
     this.listening = false;
-    this.load(container.dataset.hls);
     var self = this;
+    this.wantPlay = false;
+    this.video.addEventListener("play", function () { self.wantPlay = true; });
+    this.video.addEventListener("playing", function () { self.say(""); });
+    this.load(container.dataset.hls);
     if (this.toggle) this.toggle.addEventListener("click", function () { self.switchMode(); });
     container.dangkePlayer = {
       get media() { return self.video; },
@@ -294,6 +297,7 @@
 
   LivePlayer.prototype.load = function (url) {
     var video = this.video, self = this;
+    this.url = url;
     if (this.hls) { this.hls.destroy(); this.hls = null; }
     var nativeHls = video.canPlayType("application/vnd.apple.mpegurl");
     if (window.Hls && window.Hls.isSupported() && !(isWeChat() && nativeHls)) {
@@ -301,8 +305,15 @@
       this.hls.on(window.Hls.Events.ERROR, function (event, info) {
         if (!info.fatal) return;
         if (info.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
+          // No signal yet (the page opened before the encoder) or a dropped connection: load the
+          // stream again from its playlist, as often as it takes.
           self.say("直播信号不稳定，正在重新连接……");
-          window.setTimeout(function () { if (self.hls) self.hls.startLoad(); }, 2000);
+          var retryUrl = self.url, wasPlaying = !video.paused || self.wantPlay;
+          window.setTimeout(function () {
+            if (self.url !== retryUrl) return;
+            self.load(retryUrl);
+            if (wasPlaying) { var p = video.play(); if (p && p.catch) p.catch(function () {}); }
+          }, 3000);
         } else if (info.type === window.Hls.ErrorTypes.MEDIA_ERROR) {
           self.hls.recoverMediaError();
         }
