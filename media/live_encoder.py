@@ -98,7 +98,9 @@ def build_command(
 ) -> list[str]:
     """One ffmpeg: every rung and the audio-only rendition, each pushed as FLV to OUTPUT_suffix.
     input_options default to those for reading RTMP (bench/live.py reads a lavfi source instead)."""
-    stream = ffmpeg.input(source, **(input_options if input_options is not None else {"rw_timeout": 15_000_000}))
+    stream = ffmpeg.input(
+        source, **(input_options if input_options is not None else {"rw_timeout": 15_000_000})
+    )
     outputs = []
     audio = {"c:a": "aac", "b:a": AUDIO_BITRATE, "ar": 48000, "ac": 2} if info["has_audio"] else {}
     if info["width"] and info["height"]:
