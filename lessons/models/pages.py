@@ -267,7 +267,7 @@ class LessonPage(Page):
 
     @property
     def api_recording(self):
-        recording = self.recording if self.recording_id else None
+        recording = self.playable_recording  # its own, or its live's replay
         if recording is None:
             return {}
         return {
