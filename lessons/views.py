@@ -1,7 +1,7 @@
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -12,6 +12,7 @@ from tabular.exports import export_response
 from .models import LessonProgress
 from .services import access, study_record
 from .services import progress as heartbeats
+from .services.live import calendar_entry
 from .services.member_panels import member_panels
 
 
@@ -57,7 +58,11 @@ def progress(request):
         if lesson is None:
             return _error("没有找到这节党课", status=404)
         row = heartbeats.record_heartbeat(
-            request.user, lesson, position=data.get("position", 0), ranges=ranges, duration=data.get("duration")
+            request.user,
+            lesson,
+            position=data.get("position", 0),
+            ranges=ranges,
+            duration=data.get("duration"),
         )
     except heartbeats.HeartbeatError as exc:
         return _error(str(exc))
@@ -96,3 +101,19 @@ def my_learning(request):
 def my_learning_csv(request):
     table = study_record.study_record_table(request.user)
     return export_response(table, f"study-record-{timezone.localdate():%Y%m%d}", "csv")
+
+
+@require_GET
+def live_calendar(request, pk: int):
+    """添加到日历: the live lesson as an .ics event (a lesson this visitor may open)."""
+    lesson = (
+        access.visible_lessons(request.user).filter(live_stream_id=pk).select_related("live_stream").first()
+    )
+    if lesson is None:
+        raise Http404("没有找到这节直播党课")
+    response = HttpResponse(
+        calendar_entry(lesson, request.build_absolute_uri(lesson.url)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="live-lesson-{pk}.ics"'
+    return response

@@ -4,11 +4,13 @@ RecordingFactory() is a freshly uploaded item; RecordingFactory(ready=True) look
 manifest and key are set, so URLs and the player render) but has no files on disk: use
 media.services.ingest_file with a generated clip when a test needs real files."""
 
+import datetime
 import secrets
 
 import factory
+from django.utils import timezone
 
-from .models import Recording
+from .models import LiveStream, Recording
 
 
 class RecordingFactory(factory.django.DjangoModelFactory):
@@ -52,3 +54,14 @@ class RecordingFactory(factory.django.DjangoModelFactory):
                               "average_bandwidth": 700_000, "size": 150_000_000}],
             },
         )
+
+
+class LiveStreamFactory(factory.django.DjangoModelFactory):
+    """A live an hour from now, lasting an hour; `live.issue_key(stream)` gives it a key."""
+
+    title = factory.Sequence(lambda n: f"直播党课{n}")
+    scheduled_start = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=1))
+    scheduled_end = factory.LazyAttribute(lambda o: o.scheduled_start + datetime.timedelta(hours=1))
+
+    class Meta:
+        model = LiveStream

@@ -155,7 +155,9 @@ class Upload(models.Model):
     members_only = models.BooleanField("仅限党员", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
-    recording = models.ForeignKey(Recording, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recording = models.ForeignKey(
+        Recording, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "上传"
@@ -180,3 +182,93 @@ class Upload(models.Model):
             return self.part_path.stat().st_size
         except FileNotFoundError:
             return 0
+
+
+def new_stream_name() -> str:
+    # The name in the RTMP and HLS paths: random, so a live's playlist cannot be guessed from its id.
+    return uuid.uuid4().hex
+
+
+class LiveStream(models.Model):
+    """A scheduled live broadcast (RTMP in, HLS out) and its replay. Generic: a domain app links to it
+    (a lesson page's live_stream). Changed only by media.live (the publish callbacks, the sweep and
+    the replay task); the secret stream key is stored as a SHA-256 hash and shown once."""
+
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", "即将开始"
+        LIVE = "live", "直播中"
+        ENDED = "ended", "直播已结束"
+        REPLAY_PROCESSING = "replay_processing", "回放准备中"
+        REPLAY_READY = "replay_ready", "回放已就绪"
+
+    title = models.CharField("标题", max_length=255)
+    scheduled_start = models.DateTimeField("计划开始时间")
+    scheduled_end = models.DateTimeField("计划结束时间")
+    members_only = models.BooleanField(
+        "仅限党员",
+        default=False,
+        help_text="勾选后，直播和回放只提供给已登录的用户（关联党课的观看范围也会同步）。",
+    )
+    stream_name = models.CharField(max_length=32, unique=True, default=new_stream_name, editable=False)
+    key_hash = models.CharField(max_length=64, blank=True, editable=False)
+    key_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    key_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.UPCOMING, editable=False, db_index=True
+    )
+    # True between an accepted publish and its publish_done: an encoder is sending right now.
+    publishing = models.BooleanField(default=False, editable=False)
+    # The last sign of the encoder: the accepted publish, then nginx-rtmp's on_update every 30 s. A
+    # publish whose publish_done never came (nginx restarted) is known dead when this gets old.
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    started_at = models.DateTimeField("开播时间", null=True, blank=True, editable=False)
+    disconnected_at = models.DateTimeField("断开时间", null=True, blank=True, editable=False)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True, editable=False)
+    publish_count = models.PositiveIntegerField("推流次数", default=0, editable=False)
+    recording = models.ForeignKey(
+        Recording,
+        verbose_name="回放",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    replay_parts = models.JSONField("回放分段", default=list, blank=True, editable=False)
+    failure_reason = models.TextField("问题", blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "直播"
+        verbose_name_plural = "直播"
+        ordering = ["-scheduled_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scheduled_end__gt=models.F("scheduled_start")),
+                name="media_live_end_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.scheduled_start and self.scheduled_end and self.scheduled_end <= self.scheduled_start:
+            raise ValidationError({"scheduled_end": "结束时间须晚于开始时间。"})
+
+    @property
+    def state(self) -> str:
+        """The status as viewers see it: a replay being prepared is ready once its recording is."""
+        if self.status == self.Status.REPLAY_PROCESSING and self.recording_id and self.recording.is_ready:
+            return self.Status.REPLAY_READY
+        return self.status
+
+    @property
+    def state_label(self) -> str:
+        return self.Status(self.state).label
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.key_hash)

@@ -1,7 +1,9 @@
-from django.urls import include, path
+from django.urls import include, path, reverse
 from wagtail import hooks
+from wagtail.admin.widgets import Button
+from wagtail.snippets.models import register_snippet
 
-from . import admin_views, services, tus
+from . import admin_views, live, live_admin, services, tus
 from .checks import ffmpeg_health
 
 admin_patterns = (
@@ -12,6 +14,7 @@ admin_patterns = (
         path("<int:pk>/preview/", admin_views.preview, name="preview"),
         path("tus/", tus.collection, name="tus"),
         path("tus/<uuid:upload_id>", tus.resource, name="tus_upload"),
+        path("live/<int:pk>/key/", live_admin.stream_key_page, name="live_key"),
     ],
     "media_pipeline",
 )
@@ -29,6 +32,9 @@ def media_periodic_jobs():
     return [
         {"name": "media.sweep_expired_leases", "every": 30, "run": services.sweep_expired_leases},
         {"name": "media.sweep_expired_uploads", "every": 600, "run": services.sweep_expired_uploads},
+        # Lives whose encoder stayed away past the reconnect grace end, and their replays are queued.
+        {"name": "media.sweep_lives", "every": 10, "run": live.sweep_lives},
+        {"name": "media.promote_ready_replays", "every": 30, "run": live.promote_ready_replays},
     ]
 
 
@@ -47,3 +53,16 @@ def media_recovery_jobs():
 @hooks.register("dangke_health_checks")
 def ffmpeg_available():
     return ffmpeg_health()
+
+
+register_snippet(live_admin.LiveStreamViewSet)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def live_stream_key_button(snippet, user, next_url=None):
+    from .models import LiveStream
+
+    if isinstance(snippet, LiveStream) and user.has_perm("media.change_livestream"):
+        yield Button(
+            "推流密钥", reverse("media_pipeline:live_key", args=[snippet.pk]), icon_name="key", priority=10
+        )

@@ -353,6 +353,33 @@ MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=600)
 MEDIA_REQUEUE_AFTER_SECONDS = env.int("MEDIA_REQUEUE_AFTER_SECONDS", default=600)
 MEDIA_PRIVACY_REQUEUE_AFTER_SECONDS = env.int("MEDIA_PRIVACY_REQUEUE_AFTER_SECONDS", default=60)
 
+# --- live streams (media.live; nginx-rtmp in front: `render_nginx --rtmp-listen`) ---------------
+# The encoder may publish from this long before the scheduled start until this long after the end.
+LIVE_WINDOW_MARGIN_SECONDS = env.int("LIVE_WINDOW_MARGIN_SECONDS", default=30 * 60)
+# An encoder that drops and comes back within this time continues the same live (and replay).
+LIVE_RECONNECT_GRACE_SECONDS = env.int("LIVE_RECONNECT_GRACE_SECONDS", default=3 * 60)
+# The live ladder, "SHORT_SIDE:KBPS,…" (rungs above the source are skipped). A 2-core box sustains
+# one or two rungs; a production ingest box the full 720/480/360 (README, 直播).
+LIVE_LADDER = [
+    (int(height), int(rate))
+    for height, _, rate in (item.partition(":") for item in env.list("LIVE_LADDER", default=["720:2500", "480:1000", "360:600"]))
+]
+LIVE_X264_PRESET = env.str("LIVE_X264_PRESET", default="veryfast")
+LIVE_SEGMENT_SECONDS = 2
+# Folders nginx-rtmp writes (hls_path, record_path); empty: PRIVATE_MEDIA_ROOT/live/hls and /record.
+LIVE_HLS_ROOT = env.str("LIVE_HLS_ROOT", default="")
+LIVE_RECORD_ROOT = env.str("LIVE_RECORD_ROOT", default="")
+# nginx-rtmp tells Django every this many seconds that an encoder still sends (on_update).
+LIVE_UPDATE_SECONDS = env.int("LIVE_UPDATE_SECONDS", default=30)
+# The nginx-rtmp application encoders publish to (rtmp://HOST/live, stream key from the admin).
+LIVE_RTMP_APPLICATION = "live"
+# The publish callbacks are accepted only from these addresses, and never through the web proxy.
+LIVE_CALLBACK_ALLOWED = env.list("LIVE_CALLBACK_ALLOWED", default=["127.0.0.1", "::1"])
+# "Watching now" counts distinct viewers fetching the playlist within this many seconds.
+LIVE_VIEWER_WINDOW_SECONDS = env.int("LIVE_VIEWER_WINDOW_SECONDS", default=20)
+# The address encoders are told to publish to (shown in the admin with the key).
+LIVE_RTMP_URL = env.str("LIVE_RTMP_URL", default="rtmp://127.0.0.1/live")
+
 # --- lessons --------------------------------------------------------------------------------
 # A lesson counts as completed once this share of its distinct seconds has been played.
 LESSONS_COMPLETION_RATIO = env.float("LESSONS_COMPLETION_RATIO", default=0.9)

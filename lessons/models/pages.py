@@ -50,7 +50,9 @@ class LessonIndexPage(Page):
         # page a third for the recording. Series pages and unknown slugs go the usual way.
         if path_components:
             lesson = (
-                LessonPage.objects.child_of(self).filter(slug=path_components[0]).select_related("recording").first()
+                LessonPage.objects.child_of(self).filter(slug=path_components[0])
+                .select_related("recording", "live_stream__recording")
+                .first()
             )
             if lesson is not None:
                 lesson._cached_parent_obj = self
@@ -148,6 +150,10 @@ class LessonPage(Page):
         "media.Recording", verbose_name="录像/录音", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    live_stream = models.ForeignKey(
+        "media.LiveStream", verbose_name="直播", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="直播党课：页面按直播状态显示预告、直播、回放；回放就绪后即为点播党课。",
+    )
     transcript = models.TextField(
         "文字稿", blank=True,
         help_text="可直接粘贴纯文字稿；若每段以时间标记开头（例如：[01:05] 同志们好。），点击时间可跳转到该处播放。",
@@ -169,6 +175,7 @@ class LessonPage(Page):
         FieldPanel("tags"),
         FieldPanel("summary"),
         MediaChooserPanel("recording"),
+        FieldPanel("live_stream"),
         InlinePanel("chapters", label="章节"),
         InlinePanel("captions", label="字幕（WebVTT）"),
         FieldPanel("transcript"),
@@ -232,6 +239,15 @@ class LessonPage(Page):
         return self.audience == Audience.MEMBERS
 
     @property
+    def playable_recording(self):
+        """The recording the page plays: its own, or the replay of its live once that exists."""
+        if self.recording_id:
+            return self.recording
+        if self.live_stream_id and self.live_stream.recording_id:
+            return self.live_stream.recording
+        return None
+
+    @property
     def api_series(self):
         if not self.series_id:
             return {}
@@ -251,7 +267,7 @@ class LessonPage(Page):
 
     @property
     def api_recording(self):
-        recording = self.recording if self.recording_id else None
+        recording = self.playable_recording  # its own, or its live's replay
         if recording is None:
             return {}
         return {

@@ -85,7 +85,7 @@ def lesson_access(lesson_id: int) -> LessonAccess | None:
 
 def recording_duration(lesson: LessonPage) -> float | None:
     """The lesson's recording's duration in seconds, None while it is unknown (not probed yet)."""
-    recording = lesson.recording if lesson.recording_id else None
+    recording = lesson.playable_recording  # its own, or the replay of its live
     return float(recording.duration) if recording is not None and recording.duration else None
 
 

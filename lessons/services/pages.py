@@ -12,10 +12,10 @@ from wagtail.images import get_image_model
 
 from ..models import LessonPage, LessonProgress
 from .access import visible_lessons
+from .live import live_view
 from .progress import offers_resume
 
 SPEAKER_PHOTO_FILTER = "fill-160x160"
-
 
 
 class LessonDetails:
@@ -77,7 +77,9 @@ def lesson_page_context(page: LessonPage, request) -> dict:
         captions = lesson_captions(page)
     else:  # the captions belong to the revision too; the player is rendered outside the cached parts
         captions = cache.get_or_set(
-            f"lessons:captions:{details_cache_key}", lambda: lesson_captions(page), settings.LESSONS_PAGE_CACHE_SECONDS
+            f"lessons:captions:{details_cache_key}",
+            lambda: lesson_captions(page),
+            settings.LESSONS_PAGE_CACHE_SECONDS,
         )
     related = [
         link.lesson
@@ -88,9 +90,10 @@ def lesson_page_context(page: LessonPage, request) -> dict:
     progress = None
     if request.user.is_authenticated and page.pk:
         progress = LessonProgress.objects.filter(user=request.user, lesson=page).first()
+    recording = page.playable_recording  # its own, or its live's replay
     resume_at = None
     if progress is not None:
-        duration = progress.duration or (page.recording.duration if page.recording_id else None)
+        duration = progress.duration or (recording.duration if recording is not None else None)
         if offers_resume(progress.position, duration):
             resume_at = int(progress.position)
     start = request.GET.get("t", "")
@@ -103,5 +106,6 @@ def lesson_page_context(page: LessonPage, request) -> dict:
         "progress": progress,
         "resume_at": resume_at,
         "start": int(start) if start.isdigit() else None,
-        "recording": page.recording if page.recording_id else None,
+        "recording": recording,
+        "live": live_view(page),
     }

@@ -36,12 +36,20 @@ def queue_recording_privacy(lesson_ids) -> None:
 
     The recordings' audience flag changes here, in the caller's transaction: their files refuse
     anonymous visitors from the commit on, whatever the queue is busy with."""
+    from media.live import mark_members_only as mark_live_members_only
     from media.services import mark_members_only
 
     from ..tasks import sync_recording_privacy
 
     for lesson in LessonPage.objects.filter(pk__in=list(lesson_ids)).exclude(recording=None):
         mark_members_only([lesson.recording_id], is_members_only(lesson))
+    # A live lesson: its live HLS and its replay follow the page's audience too.
+    live_lessons = LessonPage.objects.filter(pk__in=list(lesson_ids), recording=None).exclude(live_stream=None)
+    for lesson in live_lessons.select_related("live_stream"):
+        members_only = is_members_only(lesson)
+        mark_live_members_only([lesson.live_stream_id], members_only)
+        if lesson.live_stream.recording_id:
+            mark_members_only([lesson.live_stream.recording_id], members_only)
     for lesson_id in lesson_ids:
         transaction.on_commit(lambda pk=lesson_id: sync_recording_privacy.enqueue(pk))
 
@@ -53,8 +61,9 @@ def sync_recording_privacy(lesson_id: int) -> bool | None:
     if lesson is None:
         return None
     members_only = is_members_only(lesson)
-    if lesson.recording is not None:
-        set_recording_members_only(lesson.recording, members_only)
+    recording = lesson.playable_recording  # its own, or its live's replay
+    if recording is not None:
+        set_recording_members_only(recording, members_only)
     sync_document_privacy(lesson, members_only=members_only)
     return members_only
 

@@ -42,3 +42,15 @@ def media_player(context, recording, captions=None, start=None):
         "speeds": SPEEDS,
         "include_assets": first_on_page,
     }
+
+
+@register.inclusion_tag("media/live_player.html", takes_context=True)
+def live_player(context, hls_url, audio_url="", title=""):
+    """{% live_player hls_url audio_url title %}: the player on a live HLS stream (no seek bar, no
+    speed; a listen-only mode on the audio rendition)."""
+    request = context.get("request")
+    first_on_page = True
+    if request is not None:
+        first_on_page = not getattr(request, "_media_player_assets", False)
+        request._media_player_assets = True
+    return {"hls_url": hls_url, "audio_url": audio_url, "title": title, "include_assets": first_on_page}

@@ -267,11 +267,91 @@
     }
   };
 
+  /* A live stream: hls.js (or native HLS) at the live edge, no seek bar or speed; "只听声音" loads
+     the audio-only rendition into the same element. The WeChat browser gets native HLS where it has
+     it (iOS), hls.js where it has Media Source Extensions (Android X5), else a clear message. */
+  function LivePlayer(container) {
+    this.container = container;
+    this.video = container.querySelector("video");
+    this.notice = container.querySelector("[data-player-notice]");
+    this.toggle = container.querySelector("[data-listen-toggle]");
+    this.media = this.video;
+    this.hls = null;
+    this.listening = false;
+    var self = this;
+    this.wantPlay = false;
+    this.video.addEventListener("play", function () { self.wantPlay = true; });
+    this.video.addEventListener("playing", function () { self.say(""); });
+    this.load(container.dataset.hls);
+    if (this.toggle) this.toggle.addEventListener("click", function () { self.switchMode(); });
+    container.dangkePlayer = {
+      get media() { return self.video; },
+      seek: function () {},
+      get mode() { return self.listening ? "listen" : "watch"; }
+    };
+    Player.prototype.announceWhenPageReady.call(this);
+  }
+
+  LivePlayer.prototype.say = Player.prototype.say;
+  LivePlayer.prototype.announce = Player.prototype.announce;
+
+  LivePlayer.prototype.load = function (url) {
+    var video = this.video, self = this;
+    this.url = url;
+    if (this.hls) { this.hls.destroy(); this.hls = null; }
+    var nativeHls = video.canPlayType("application/vnd.apple.mpegurl");
+    if (window.Hls && window.Hls.isSupported() && !(isWeChat() && nativeHls)) {
+      this.hls = new window.Hls({liveSyncDurationCount: 3, capLevelToPlayerSize: true});
+      this.hls.on(window.Hls.Events.ERROR, function (event, info) {
+        if (!info.fatal) return;
+        if (info.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
+          // No signal yet (the page opened before the encoder) or a dropped connection: load the
+          // stream again from its playlist, as often as it takes.
+          self.say("直播信号不稳定，正在重新连接……");
+          var retryUrl = self.url, wasPlaying = !video.paused || self.wantPlay;
+          window.setTimeout(function () {
+            if (self.url !== retryUrl) return;
+            self.load(retryUrl);
+            if (wasPlaying) { var p = video.play(); if (p && p.catch) p.catch(function () {}); }
+          }, 3000);
+        } else if (info.type === window.Hls.ErrorTypes.MEDIA_ERROR) {
+          self.hls.recoverMediaError();
+        }
+      });
+      this.hls.loadSource(url);
+      this.hls.attachMedia(video);
+      this.container.dataset.engine = "hls.js";
+    } else if (nativeHls) {
+      video.src = url;
+      this.container.dataset.engine = "native-hls";
+    } else {
+      this.container.dataset.engine = "none";
+      this.say("当前浏览器无法播放直播，请点右上角“在浏览器中打开”，或使用电脑观看。");
+    }
+  };
+
+  LivePlayer.prototype.switchMode = function () {
+    var data = this.container.dataset;
+    this.listening = !this.listening;
+    var playing = !this.video.paused;
+    this.load(this.listening ? data.audioHls : data.hls);
+    this.toggle.setAttribute("aria-pressed", this.listening ? "true" : "false");
+    this.toggle.textContent = this.listening ? "返回视频" : "只听声音";
+    this.container.classList.toggle("media-player--listening", this.listening);
+    this.say(this.listening ? "已切换到只听声音，节省流量。" : "已切换到视频。");
+    if (playing) {
+      var promise = this.video.play();
+      if (promise && promise.catch) promise.catch(function () {});
+    }
+    this.announce();
+  };
+
   function initAll(root) {
     (root || document).querySelectorAll("[data-media-player]").forEach(function (container) {
       if (container.dangkePlayer || container.dataset.status) return;
       if (!container.querySelector("video, audio")) return;
-      new Player(container);
+      if (container.hasAttribute("data-live")) new LivePlayer(container);
+      else new Player(container);
     });
   }
 
