@@ -70,8 +70,71 @@ def make_user(db):
     return _make
 
 
+# Every page a browser test opens reports Content-Security-Policy violations back to the test: the
+# DOM's securitypolicyviolation events (through an exposed function, so none is lost on navigation)
+# and Chromium's console lines "Refused to ...". A test that saw any fails at teardown.
+_CSP_LISTENER = """
+(() => {
+  const report = (event) => {
+    const violation = {
+      directive: event.effectiveDirective || event.violatedDirective,
+      blocked: event.blockedURI, source: event.sourceFile, line: event.lineNumber,
+      sample: event.sample, page: String(location.href),
+    };
+    (window.__cspViolations = window.__cspViolations || []).push(violation);
+    if (window.__dangkeCspViolation) window.__dangkeCspViolation(violation).catch(() => {});
+  };
+  document.addEventListener("securitypolicyviolation", report, true);
+})();
+"""
+
+
+class CspWatch:
+    """What the policy blocked in this test's pages. `take()` hands them over (and forgets them), for
+    a test that provokes a violation on purpose."""
+
+    def __init__(self):
+        self.violations = []
+
+    def attach(self, context):
+        context.add_init_script(_CSP_LISTENER)
+        context.expose_function("__dangkeCspViolation", lambda v: self.violations.append(v))
+        context.on("console", self._console)
+        return context
+
+    def _console(self, message):
+        if message.text.startswith("Refused to"):
+            self.violations.append({"console": message.text, "page": message.page.url if message.page else ""})
+
+    def take(self):
+        taken, self.violations = self.violations, []
+        return taken
+
+
+class WatchedBrowser:
+    """The Playwright browser, whose every new context (and page) is watched by a CspWatch."""
+
+    def __init__(self, browser, watch):
+        self._browser = browser
+        self._watch = watch
+
+    def new_context(self, **kwargs):
+        return self._watch.attach(self._browser.new_context(**kwargs))
+
+    def new_page(self, **kwargs):
+        return self.new_context(**kwargs).new_page()
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
-def browser(live_site):
+def csp_watch():
+    return CspWatch()
+
+
+@pytest.fixture
+def browser(live_site, csp_watch):
     # Function-scoped and after live_site on purpose: Playwright's event loop gives the thread a new
     # async context, with its own database connection objects; the test database must be set up
     # (and its serialized rollback data captured) before the loop starts.
@@ -83,8 +146,13 @@ def browser(live_site):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        try:
+            yield WatchedBrowser(browser, csp_watch)
+        finally:
+            browser.close()
+    if csp_watch.violations:
+        lines = "\n".join(f"  - {v}" for v in csp_watch.violations)
+        pytest.fail(f"the Content-Security-Policy blocked something on these pages:\n{lines}", pytrace=False)
 
 
 @pytest.fixture

@@ -44,7 +44,9 @@ def session_qr(request, pk):
         {
             "session": session,
             "qr": _qr_payload(request, session),
+            # The page polls twice per period, so a new code shows within half a period of the change.
             "refresh_seconds": max(5, settings.BRANCHES_QR_PERIOD // 2),
+            "qr_period": settings.BRANCHES_QR_PERIOD,
         },
     )
 

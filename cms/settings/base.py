@@ -29,6 +29,7 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # Project apps first so their templates override Wagtail's where they share a name.
+    "security",
     "cms",
     "lessons",
     "routes",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     # /healthz answers before anything that could touch the database, redirect or check the host.
     "cms.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "security.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -101,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "cms.context_processors.site_shell",
+                "security.csp.nonce",
             ],
         },
     },
@@ -410,3 +413,65 @@ SEARCH_RECOVERY_BATCH = env.int("SEARCH_RECOVERY_BATCH", default=500)
 SEARCH_THESAURUS = env.str("SEARCH_THESAURUS", default="cilin")
 if SEARCH_THESAURUS not in ("cilin", "none"):
     raise ImproperlyConfigured(f"SEARCH_THESAURUS must be 'cilin' or 'none', not {SEARCH_THESAURUS!r}.")
+
+# --- Browser-side security (security/csp.py) ------------------------------------------------
+# Content-Security-Policy of every response. Scripts only from this site and with the request's nonce
+# (`nonce="{{ csp_nonce }}"`, or `{% csp_nonce %}` from security_tags where no request is in the
+# context); no inline event handlers, no eval. Map tiles only from ROUTES_TILE_URL's host(s).
+# Recordings come from this site or, on S3, from its public origin(s): CSP_MEDIA_ORIGINS, or by
+# default the CDN domain / endpoint configured above. hls.js plays through MSE (blob: media) and
+# may start a worker from a blob.
+from security.csp import NONCE, SettingOrigins  # noqa: E402
+
+_media_origins = env.list("CSP_MEDIA_ORIGINS", default=[])
+if not _media_origins and AWS_STORAGE_BUCKET_NAME:
+    if AWS_S3_CUSTOM_DOMAIN:
+        _media_origins = [f"https://{AWS_S3_CUSTOM_DOMAIN}"]
+    elif AWS_S3_ENDPOINT_URL:
+        from urllib.parse import urlsplit as _urlsplit
+
+        _endpoint = _urlsplit(AWS_S3_ENDPOINT_URL)
+        _media_origins = [f"{_endpoint.scheme}://{_endpoint.netloc}", f"{_endpoint.scheme}://*.{_endpoint.netloc}"]
+    else:
+        _media_origins = ["https://*.amazonaws.com"]
+_tiles = SettingOrigins("ROUTES_TILE_URL", subdomains_setting="ROUTES_TILE_SUBDOMAINS")
+SECURITY_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", NONCE],
+    "script-src-attr": ["'none'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:", _tiles, *_media_origins],
+    "media-src": ["'self'", "blob:", *_media_origins],
+    "connect-src": ["'self'", *_media_origins],
+    "worker-src": ["'self'", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "frame-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    # The Wagtail admin previews pages in a same-origin iframe; nobody else may frame the site.
+    "frame-ancestors": ["'self'"],
+}
+# The Wagtail admin (8.0) sets element styles from its bundles and ships components (Draftail, the
+# StreamField, the tooltip and dropdown library) that insert <style> elements and style="" attributes
+# without a nonce, so it needs inline *styles*. Scripts keep the nonce there too: the few Wagtail
+# templates with inline <script> are overridden in security/templates/ to carry it.
+SECURITY_CSP_ADMIN_PATHS = ("/admin/",)
+SECURITY_CSP_ADMIN = {"style-src": ["'self'", "'unsafe-inline'"]}
+SECURITY_CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+# Geolocation for 附近的基地 (near me), fullscreen and picture-in-picture for the player; nothing else.
+SECURITY_PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "fullscreen": ["self"],
+    "picture-in-picture": ["self"],
+    "autoplay": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# SAMEORIGIN, not DENY: Wagtail's live preview frames the page; frame-ancestors says the same.
+X_FRAME_OPTIONS = "SAMEORIGIN"
