@@ -133,6 +133,30 @@ def csp_watch():
     return CspWatch()
 
 
+def _wait_for_function_without_eval(self, expression, *, arg=None, timeout=None, polling=None):
+    """Page.wait_for_function, polling through page.evaluate.
+
+    Playwright's own wait_for_function runs `eval` inside the page, which the site's
+    Content-Security-Policy (no 'unsafe-eval') refuses: every wait would fail and report a violation.
+    page.evaluate goes through the DevTools protocol, which the policy does not govern."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    interval = polling if isinstance(polling, (int, float)) else 100
+    attempts = max(1, int((timeout if timeout is not None else 15000) / interval))
+    last_error = None
+    for _ in range(attempts):
+        try:
+            result = self.evaluate(expression, arg)
+        except Exception as exc:  # noqa: BLE001 (a page still navigating: try again)
+            if "Execution context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+            last_error, result = exc, None
+        if result:
+            return result
+        self.wait_for_timeout(interval)
+    raise PlaywrightTimeoutError(f"wait_for_function({expression!r}) stayed false ({last_error or 'no error'})")
+
+
 @pytest.fixture
 def browser(live_site, csp_watch):
     # Function-scoped and after live_site on purpose: Playwright's event loop gives the thread a new
@@ -142,12 +166,19 @@ def browser(live_site, csp_watch):
         pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Page, sync_playwright
 
-    with sync_playwright() as playwright:
+    with sync_playwright() as playwright, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Page, "wait_for_function", _wait_for_function_without_eval)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield WatchedBrowser(browser, csp_watch)
+            for context in browser.contexts:  # let reports still in flight arrive
+                for page in context.pages:
+                    try:
+                        page.evaluate("0")
+                    except Exception:  # noqa: BLE001 (a closed or crashed page has nothing more to say)
+                        pass
         finally:
             browser.close()
     if csp_watch.violations:

@@ -268,6 +268,10 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "党课"
+# No gravatar: it is blocked in China and needs the network; admin users see Wagtail's default avatar
+# (or the one they upload). Set WAGTAIL_GRAVATAR_PROVIDER_URL to a reachable mirror to turn it on
+# (and add its host to SECURITY_CSP["img-src"]).
+WAGTAIL_GRAVATAR_PROVIDER_URL = env.str("WAGTAIL_GRAVATAR_PROVIDER_URL", default=None)
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 # Documents always go through Wagtail's view, which enforces collection privacy (even on S3).
