@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SecurityConfig(AppConfig):
     name = "security"
     verbose_name = "安全"
+
+    def ready(self):
+        from .csp import nonce_wagtail_choosers
+
+        nonce_wagtail_choosers()
