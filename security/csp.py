@@ -53,6 +53,7 @@ class SettingOrigins:
     def __repr__(self):
         return f"SettingOrigins({self.url_setting!r})"
 
+
 _current_nonce: contextvars.ContextVar[str] = contextvars.ContextVar("csp_nonce", default="")
 
 
@@ -124,7 +125,11 @@ class ContentSecurityPolicyMiddleware:
             response = self.get_response(request)
         finally:
             _current_nonce.reset(token)
-        header = "Content-Security-Policy-Report-Only" if settings.SECURITY_CSP_REPORT_ONLY else "Content-Security-Policy"
+        header = (
+            "Content-Security-Policy-Report-Only"
+            if settings.SECURITY_CSP_REPORT_ONLY
+            else "Content-Security-Policy"
+        )
         if header not in response:
             response[header] = policy_for(request.path, nonce)
         permissions = _permissions_policy()

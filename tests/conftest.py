@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: the site tree, role users, and a Playwright browser
 driving Debian's chromium (never a downloaded browser)."""
 
+import contextlib
 import os
 import shutil
 
@@ -104,7 +105,9 @@ class CspWatch:
 
     def _console(self, message):
         if message.text.startswith("Refused to"):
-            self.violations.append({"console": message.text, "page": message.page.url if message.page else ""})
+            self.violations.append(
+                {"console": message.text, "page": message.page.url if message.page else ""}
+            )
 
     def take(self):
         taken, self.violations = self.violations, []
@@ -154,7 +157,9 @@ def _wait_for_function_without_eval(self, expression, *, arg=None, timeout=None,
         if result:
             return result
         self.wait_for_timeout(interval)
-    raise PlaywrightTimeoutError(f"wait_for_function({expression!r}) stayed false ({last_error or 'no error'})")
+    raise PlaywrightTimeoutError(
+        f"wait_for_function({expression!r}) stayed false ({last_error or 'no error'})"
+    )
 
 
 @pytest.fixture
@@ -175,10 +180,8 @@ def browser(live_site, csp_watch):
             yield WatchedBrowser(browser, csp_watch)
             for context in browser.contexts:  # let reports still in flight arrive
                 for page in context.pages:
-                    try:
+                    with contextlib.suppress(Exception):  # a closed or crashed page has nothing more to say
                         page.evaluate("0")
-                    except Exception:  # noqa: BLE001 (a closed or crashed page has nothing more to say)
-                        pass
         finally:
             browser.close()
     if csp_watch.violations:

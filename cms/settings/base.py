@@ -376,7 +376,8 @@ LESSONS_ACCESS_CACHE_SECONDS = env.int("LESSONS_ACCESS_CACHE_SECONDS", default=6
 # Chinese providers; every point is converted on the server before it reaches the map).
 ROUTES_TILE_URL = env.str("ROUTES_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 ROUTES_TILE_ATTRIBUTION = env.str(
-    "ROUTES_TILE_ATTRIBUTION", default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> 贡献者'
+    "ROUTES_TILE_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> 贡献者',
 )
 ROUTES_TILE_CRS = env.str("ROUTES_TILE_CRS", default="wgs84")
 ROUTES_TILE_SUBDOMAINS = env.str("ROUTES_TILE_SUBDOMAINS", default="abc")
@@ -435,7 +436,10 @@ if not _media_origins and AWS_STORAGE_BUCKET_NAME:
         from urllib.parse import urlsplit as _urlsplit
 
         _endpoint = _urlsplit(AWS_S3_ENDPOINT_URL)
-        _media_origins = [f"{_endpoint.scheme}://{_endpoint.netloc}", f"{_endpoint.scheme}://*.{_endpoint.netloc}"]
+        _media_origins = [
+            f"{_endpoint.scheme}://{_endpoint.netloc}",
+            f"{_endpoint.scheme}://*.{_endpoint.netloc}",
+        ]
     else:
         _media_origins = ["https://*.amazonaws.com"]
 _tiles = SettingOrigins("ROUTES_TILE_URL", subdomains_setting="ROUTES_TILE_SUBDOMAINS")

@@ -88,8 +88,12 @@ def test_every_page_type_sends_the_policy_with_the_nonce_of_its_scripts(client, 
     client.force_login(secretary)
     branch = Member.objects.get(user=secretary).branch
     session = Session.objects.filter(branch=branch).order_by("-starts_at").first()
-    for path in ["/branches/desk/", f"/branches/sessions/{session.pk}/", f"/branches/sessions/{session.pk}/qr/",
-                 f"/branches/register/{session.starts_at.year}/?branch={branch.pk}"]:
+    for path in [
+        "/branches/desk/",
+        f"/branches/sessions/{session.pk}/",
+        f"/branches/sessions/{session.pk}/qr/",
+        f"/branches/register/{session.starts_at.year}/?branch={branch.pk}",
+    ]:
         response = client.get(path)
         assert_page_is_covered(response)
         html = response.content.decode()
@@ -97,8 +101,13 @@ def test_every_page_type_sends_the_policy_with_the_nonce_of_its_scripts(client, 
 
     client.force_login(users.get(username="admin"))
     lesson = LessonPage.objects.live().first()
-    for path in ["/admin/", f"/admin/pages/{lesson.pk}/edit/", f"/admin/pages/{lesson.get_parent().pk}/",
-                 "/admin/media/", "/admin/media-pipeline/upload/"]:
+    for path in [
+        "/admin/",
+        f"/admin/pages/{lesson.pk}/edit/",
+        f"/admin/pages/{lesson.get_parent().pk}/",
+        "/admin/media/",
+        "/admin/media-pipeline/upload/",
+    ]:
         response = client.get(path)
         policy, nonce, scripts = assert_page_is_covered(response, third_party_files=True)
         assert "style-src 'self' 'unsafe-inline'" in policy
