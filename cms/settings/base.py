@@ -376,8 +376,7 @@ LESSONS_ACCESS_CACHE_SECONDS = env.int("LESSONS_ACCESS_CACHE_SECONDS", default=6
 # Chinese providers; every point is converted on the server before it reaches the map).
 ROUTES_TILE_URL = env.str("ROUTES_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 ROUTES_TILE_ATTRIBUTION = env.str(
-    "ROUTES_TILE_ATTRIBUTION",
-    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> 贡献者',
+    "ROUTES_TILE_ATTRIBUTION", default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> 贡献者'
 )
 ROUTES_TILE_CRS = env.str("ROUTES_TILE_CRS", default="wgs84")
 ROUTES_TILE_SUBDOMAINS = env.str("ROUTES_TILE_SUBDOMAINS", default="abc")
