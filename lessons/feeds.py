@@ -8,6 +8,8 @@ from datetime import datetime, time
 from django.http import HttpResponse
 from django.utils import feedgenerator, timezone
 
+from security.public_urls import absolute_url, page_url
+
 from .ranges import format_timestamp
 from .services.access import visible_lessons
 
@@ -81,13 +83,13 @@ def podcast_episodes(series):
 def podcast_response(series, request) -> HttpResponse:
     cover_url = ""
     if series.cover_id:
-        cover_url = request.build_absolute_uri(series.cover.get_rendition(COVER_FILTER).url)
+        cover_url = absolute_url(series.cover.get_rendition(COVER_FILTER).url, request)
     feed = PodcastFeed(
         title=series.title,
-        link=request.build_absolute_uri(series.url),
+        link=page_url(series, request),
         description=series.intro or series.title,
         language="zh-cn",
-        feed_url=request.build_absolute_uri(request.path),
+        feed_url=absolute_url(request.path, request),
         author_name=series.podcast_author,
         itunes_author=series.podcast_author,
         itunes_category=series.podcast_category,
@@ -97,14 +99,14 @@ def podcast_response(series, request) -> HttpResponse:
         speakers = "、".join(link.speaker.name for link in lesson.lesson_speakers.all())
         feed.add_item(
             title=lesson.title,
-            link=request.build_absolute_uri(lesson.url),
+            link=page_url(lesson, request),
             description=lesson.summary or lesson.title,
             unique_id=f"dangke-lesson-{lesson.pk}",
             unique_id_is_permalink=False,
             pubdate=timezone.make_aware(datetime.combine(lesson.date_given, time(9, 0))),
             enclosures=[
                 feedgenerator.Enclosure(
-                    request.build_absolute_uri(url),
+                    absolute_url(url, request),
                     str(int(getattr(recording, "audio_edition_size", 0) or 0)),
                     audio_type(url),
                 )

@@ -6,6 +6,7 @@ class SecurityConfig(AppConfig):
     verbose_name = "安全"
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the system checks)
         from .csp import nonce_wagtail_choosers
 
         nonce_wagtail_choosers()

@@ -272,13 +272,20 @@ WAGTAIL_SITE_NAME = "党课"
 # (or the one they upload). Set WAGTAIL_GRAVATAR_PROVIDER_URL to a reachable mirror to turn it on
 # (and add its host to SECURITY_CSP["img-src"]).
 WAGTAIL_GRAVATAR_PROVIDER_URL = env.str("WAGTAIL_GRAVATAR_PROVIDER_URL", default=None)
-WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The public address of the site: every absolute URL that leaves it (QR plaques, QR sign-in, feeds, the
+# APIs, e-mails) is built on it (security/public_urls.py). Empty in development: the request's own
+# address, or WAGTAILADMIN_BASE_URL without a request. Production warns (security.W001) while it is
+# empty or local.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+DEPLOYMENT = "development"
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=PUBLIC_BASE_URL or "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 # Documents always go through Wagtail's view, which enforces collection privacy (even on S3).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "ppt", "pptx", "doc", "docx", "xls", "xlsx", "txt", "vtt", "zip"]
 WAGTAILMEDIA = {"MEDIA_MODEL": "media.Recording"}
-WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+# The API's own links: the public address, or (unset) the request's Site, like its html_url links.
+WAGTAILAPI_BASE_URL = PUBLIC_BASE_URL or None
 # Private pages (Wagtail LOGIN privacy) send anonymous visitors to the site's own sign-in page.
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 
