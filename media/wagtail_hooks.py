@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.html import format_html
 from wagtail import hooks
 
 from . import admin_views, services, tus
@@ -15,6 +17,11 @@ admin_patterns = (
     ],
     "media_pipeline",
 )
+
+
+@hooks.register("insert_global_admin_css")
+def pipeline_status_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("media/admin-status.css"))
 
 
 @hooks.register("register_admin_urls")
