@@ -89,6 +89,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cms.urls"
+CSRF_FAILURE_VIEW = "cms.views.csrf_failure"
 
 TEMPLATES = [
     {
