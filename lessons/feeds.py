@@ -6,6 +6,7 @@ import mimetypes
 from datetime import datetime, time
 
 from django.http import HttpResponse
+from django.templatetags.static import static
 from django.utils import feedgenerator, timezone
 
 from security.public_urls import absolute_url, page_url
@@ -15,6 +16,7 @@ from .services.access import visible_lessons
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 COVER_FILTER = "fill-1400x1400"
+DEFAULT_COVER = "lessons/img/podcast-cover.png"  # 1400×1400
 AUDIO_TYPES = {".m4a": "audio/mp4", ".mp4": "audio/mp4", ".aac": "audio/aac", ".mp3": "audio/mpeg"}
 
 
@@ -81,9 +83,11 @@ def podcast_episodes(series):
 
 
 def podcast_response(series, request) -> HttpResponse:
-    cover_url = ""
+    # Podcast apps require a square cover (1400-3000 px): the series' own, or the platform's default.
     if series.cover_id:
         cover_url = absolute_url(series.cover.get_rendition(COVER_FILTER).url, request)
+    else:
+        cover_url = absolute_url(static(DEFAULT_COVER), request)
     feed = PodcastFeed(
         title=series.title,
         link=page_url(series, request),
