@@ -4,6 +4,7 @@ driving Debian's chromium (never a downloaded browser)."""
 import contextlib
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -215,6 +216,36 @@ def live_site(django_db_serialized_rollback, transactional_db, live_server, sett
     Site.objects.filter(is_default_site=True).update(hostname=parsed.hostname, port=parsed.port)
     settings.ALLOWED_HOSTS = ["*"]
     return live_server
+
+
+AXE_SOURCE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, *, impacts=("serious", "critical")):
+    """axe-core's violations of the page as it is now, of the given impacts.
+
+    axe is evaluated through the DevTools protocol rather than a <script> tag: the site's
+    Content-Security-Policy (rightly) refuses an inline script without the nonce."""
+    if not AXE_SOURCE.exists():
+        pytest.fail(f"{AXE_SOURCE} is missing: axe-core is a devDependency in package.json (npm ci)")
+    if not page.evaluate("() => !!window.axe"):
+        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8") + "\n;0")
+    result = page.evaluate(
+        # label-content-name-mismatch is "experimental" in axe 4, so off unless asked for.
+        "async () => { const r = await axe.run(document, {resultTypes: ['violations'],"
+        " rules: {'label-content-name-mismatch': {enabled: true}}});"
+        " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})); }"
+    )
+    return [v for v in result if v["impact"] in impacts]
+
+
+def assert_accessible(page):
+    """No serious or critical axe-core violation on the page."""
+    violations = axe_violations(page)
+    assert not violations, f"axe-core on {page.url}:\n" + "\n".join(
+        f"  - {v['impact']} {v['id']}: {v['help']} {v['nodes']}" for v in violations
+    )
 
 
 def sign_in(page, base_url, username, password="pw-for-tests"):

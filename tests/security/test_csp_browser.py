@@ -1,7 +1,9 @@
 """A member, a secretary and an editor go through the main pages of the demo site in Chromium under
 the Content-Security-Policy: nothing the pages need is blocked (the shared browser fixture fails the
 test on any securitypolicyviolation or "Refused to ..." console line), the player plays, the map
-draws tiles from the configured tile host, and the Wagtail admin's dashboard and page editor work."""
+draws tiles from the configured tile host, and the Wagtail admin's dashboard and page editor work.
+On the way, axe-core finds no serious or critical violation on the site's pages (the admin is
+Wagtail's own)."""
 
 import io
 from urllib.parse import urlparse
@@ -10,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from cms.demo import DEMO_PASSWORD
-from tests.conftest import sign_in
+from tests.conftest import assert_accessible, sign_in
 from tests.routes.test_browser import TileServer
 
 pytestmark = pytest.mark.browser
@@ -42,12 +44,16 @@ def test_the_main_pages_need_nothing_the_policy_blocks(demo_site, browser, csp_w
     with TileServer() as tiles:
         settings.ROUTES_TILE_URL = tiles.url_template
         page.goto(base + "/")
+        assert_accessible(page)
         page.goto(base + LessonIndexPage.objects.live().first().url)
+        assert_accessible(page)
         page.goto(base + route.url)
         page.locator("#route-map .leaflet-tile-loaded").first.wait_for()
         assert tiles.requests
+        assert_accessible(page)
         page.goto(base + "/search/?q=关向应")
         page.locator(".search-hit").first.wait_for()
+        assert_accessible(page)
 
     sign_in(page, base, "member", DEMO_PASSWORD)
     page.goto(base + lesson.url)
@@ -55,15 +61,19 @@ def test_the_main_pages_need_nothing_the_policy_blocks(demo_site, browser, csp_w
     page.evaluate("document.querySelector('[data-media-player] video').muted = true")
     page.evaluate("document.querySelector('[data-media-player] video').play()")
     page.wait_for_function("document.querySelector('[data-media-player] video').currentTime > 0.5")
+    assert_accessible(page)
     page.goto(base + "/me/learning/")
     assert page.get_by_role("heading", level=1).inner_text().strip()
+    assert_accessible(page)
     context.clear_cookies()
 
     sign_in(page, base, "secretary", DEMO_PASSWORD)
     page.goto(base + "/branches/desk/")
+    assert_accessible(page)
     branch = Member.objects.get(user__username="secretary").branch
     session = Session.objects.filter(branch=branch).order_by("-starts_at").first()
     page.goto(f"{base}/branches/sessions/{session.pk}/")
+    assert_accessible(page)
     page.goto(f"{base}/branches/sessions/{session.pk}/qr/")
     page.wait_for_function("document.getElementById('qr-present').textContent !== '—'")
     context.clear_cookies()
