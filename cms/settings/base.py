@@ -273,6 +273,9 @@ WAGTAIL_SITE_NAME = "党课"
 # (or the one they upload). Set WAGTAIL_GRAVATAR_PROVIDER_URL to a reachable mirror to turn it on
 # (and add its host to SECURITY_CSP["img-src"]).
 WAGTAIL_GRAVATAR_PROVIDER_URL = env.str("WAGTAIL_GRAVATAR_PROVIDER_URL", default=None)
+# The dashboard's "new Wagtail version" panel fetches releases.wagtail.org from the browser: outside
+# connect-src, and no business of a party organisation's admins. Upgrades go through `make lock`.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # The public address of the site: every absolute URL that leaves it (QR plaques, QR sign-in, feeds, the
 # APIs, e-mails) is built on it (security/public_urls.py). Empty in development: the request's own
 # address, or WAGTAILADMIN_BASE_URL without a request. Production warns (security.W001) while it is
