@@ -118,13 +118,19 @@ class ContentSecurityPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        nonce = secrets.token_urlsafe(18)
+        # Wagtail's preview renders the page through the middleware again, with a dummy request for
+        # the page's own URL, inside the admin's request: that inner pass uses the outer nonce and
+        # leaves the header to the outer (admin) response, whose policy lets the admin frame it.
+        outer_nonce = current_nonce()
+        nonce = outer_nonce or secrets.token_urlsafe(18)
         request.csp_nonce = nonce
         token = _current_nonce.set(nonce)
         try:
             response = self.get_response(request)
         finally:
             _current_nonce.reset(token)
+        if outer_nonce:
+            return response
         header = (
             "Content-Security-Policy-Report-Only"
             if settings.SECURITY_CSP_REPORT_ONLY

@@ -467,15 +467,15 @@ SECURITY_CSP = {
     "object-src": ["'none'"],
     "base-uri": ["'self'"],
     "form-action": ["'self'"],
-    # The Wagtail admin previews pages in a same-origin iframe; nobody else may frame the site.
-    "frame-ancestors": ["'self'"],
+    # Nobody frames the site; the admin's live preview is framed by the admin (SECURITY_CSP_ADMIN).
+    "frame-ancestors": ["'none'"],
 }
 # The Wagtail admin (8.0) sets element styles from its bundles and ships components (Draftail, the
 # StreamField, the tooltip and dropdown library) that insert <style> elements and style="" attributes
 # without a nonce, so it needs inline *styles*. Scripts keep the nonce there too: the few Wagtail
 # templates with inline <script> are overridden in security/templates/ to carry it.
 SECURITY_CSP_ADMIN_PATHS = ("/admin/",)
-SECURITY_CSP_ADMIN = {"style-src": ["'self'", "'unsafe-inline'"]}
+SECURITY_CSP_ADMIN = {"style-src": ["'self'", "'unsafe-inline'"], "frame-ancestors": ["'self'"]}
 SECURITY_CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
 # Geolocation for 附近的基地 (near me), fullscreen and picture-in-picture for the player; nothing else.
 SECURITY_PERMISSIONS_POLICY = {
@@ -491,5 +491,5 @@ SECURITY_PERMISSIONS_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# SAMEORIGIN, not DENY: Wagtail's live preview frames the page; frame-ancestors says the same.
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Wagtail's preview views answer SAMEORIGIN themselves (xframe_options_sameorigin_override).
+X_FRAME_OPTIONS = "DENY"

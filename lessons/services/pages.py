@@ -18,7 +18,6 @@ from .progress import offers_resume
 SPEAKER_PHOTO_FILTER = "fill-160x160"
 
 
-
 class LessonDetails:
     """The parts of a lesson page that are the same for every visitor, loaded on first use: the
     template caches their HTML per published revision, so a cache hit runs none of these queries.
@@ -88,14 +87,19 @@ def lesson_page_context(page: LessonPage, request) -> dict:
         captions = lesson_captions(page)
     else:  # the captions belong to the revision too; the player is rendered outside the cached parts
         captions = cache.get_or_set(
-            f"lessons:captions:{details_cache_key}", lambda: lesson_captions(page), settings.LESSONS_PAGE_CACHE_SECONDS
+            f"lessons:captions:{details_cache_key}",
+            lambda: lesson_captions(page),
+            settings.LESSONS_PAGE_CACHE_SECONDS,
         )
-    related = [
-        link.lesson
-        for link in page.related_lessons.all()
-        .select_related("lesson")
-        .filter(lesson__in=visible_lessons(request.user).values("pk"))
-    ]
+    # Filtered in Python: in a preview the related rows are the editor's unsaved, in-memory ones
+    # (modelcluster), which cannot take a subquery.
+    links = list(page.related_lessons.all().select_related("lesson"))
+    visible = set(
+        visible_lessons(request.user)
+        .filter(pk__in=[link.lesson_id for link in links])
+        .values_list("pk", flat=True)
+    )
+    related = [link.lesson for link in links if link.lesson_id in visible]
     progress = None
     if request.user.is_authenticated and page.pk:
         progress = LessonProgress.objects.filter(user=request.user, lesson=page).first()

@@ -90,6 +90,11 @@ def test_the_main_pages_need_nothing_the_policy_blocks(demo_site, browser, csp_w
     assert tabs.count() >= 2
     tabs.nth(1).click()
     assert tabs.nth(1).get_attribute("aria-selected") == "true"
+    # The live preview frames the admin's preview view (frame-ancestors 'self' in the admin only).
+    page.locator('[data-side-panel-toggle="preview"]').click()
+    preview = page.frame_locator("iframe.w-preview__iframe").last
+    preview.locator("h1").first.wait_for(state="attached")
+    assert preview.locator("h1").first.text_content().strip() == lesson.title
     page.goto(f"{base}/admin/pages/{lesson.get_parent().pk}/")
     page.goto(f"{base}/admin/media/")
     context.clear_cookies()

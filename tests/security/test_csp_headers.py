@@ -111,6 +111,7 @@ def test_every_page_type_sends_the_policy_with_the_nonce_of_its_scripts(client, 
         response = client.get(path)
         policy, nonce, scripts = assert_page_is_covered(response, third_party_files=True)
         assert "style-src 'self' 'unsafe-inline'" in policy
+        assert "frame-ancestors 'self'" in policy  # the live preview frames the admin's preview view
     # The page editor has Wagtail's inline scripts (panels, date widgets): nonced by security/templates.
     editor = client.get(f"/admin/pages/{lesson.pk}/edit/").content.decode()
     assert "initDateTimeChooser" in editor or "new InlinePanel" in editor
@@ -125,7 +126,7 @@ def test_the_site_policy_blocks_inline_code_and_limits_tiles_to_the_tile_host(cl
     assert policy["script-src-attr"] == "'none'"
     assert policy["style-src"] == "'self'"
     assert policy["object-src"] == "'none'"
-    assert policy["frame-ancestors"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
     tiles = [s for s in policy["img-src"].split() if s.startswith("http")]
     assert tiles == ["https://webrd01.is.autonavi.com", "https://webrd02.is.autonavi.com"]
 
@@ -135,7 +136,7 @@ def test_security_headers(client, home_page):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["X-Frame-Options"] == "DENY"
     assert "geolocation=(self)" in response["Permissions-Policy"]
     assert "camera=()" in response["Permissions-Policy"]
     assert "Strict-Transport-Security" not in response  # development and tests: production only
@@ -150,5 +151,5 @@ def test_production_settings_send_hsts(monkeypatch):
     sys.modules.pop("cms.settings.production", None)
     production = importlib.import_module("cms.settings.production")
     assert production.SECURE_HSTS_SECONDS >= 31536000
-    assert production.X_FRAME_OPTIONS == "SAMEORIGIN"  # Wagtail's preview frames the page
+    assert production.X_FRAME_OPTIONS == "DENY"
     assert "security.csp.ContentSecurityPolicyMiddleware" in production.MIDDLEWARE
