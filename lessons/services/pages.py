@@ -18,6 +18,7 @@ from .progress import offers_resume
 SPEAKER_PHOTO_FILTER = "fill-160x160"
 
 
+
 class LessonDetails:
     """The parts of a lesson page that are the same for every visitor, loaded on first use: the
     template caches their HTML per published revision, so a cache hit runs none of these queries.
@@ -87,9 +88,7 @@ def lesson_page_context(page: LessonPage, request) -> dict:
         captions = lesson_captions(page)
     else:  # the captions belong to the revision too; the player is rendered outside the cached parts
         captions = cache.get_or_set(
-            f"lessons:captions:{details_cache_key}",
-            lambda: lesson_captions(page),
-            settings.LESSONS_PAGE_CACHE_SECONDS,
+            f"lessons:captions:{details_cache_key}", lambda: lesson_captions(page), settings.LESSONS_PAGE_CACHE_SECONDS
         )
     # Filtered in Python: in a preview the related rows are the editor's unsaved, in-memory ones
     # (modelcluster), which cannot take a subquery.
