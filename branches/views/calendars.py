@@ -57,9 +57,7 @@ def feeds(request):
 
 def _feed_url(request, feed) -> str:
     return (
-        absolute_url(reverse("branches:calendar_feed", kwargs={"token": feed.token}), request)
-        if feed
-        else ""
+        absolute_url(reverse("branches:calendar_feed", kwargs={"token": feed.token}), request) if feed else ""
     )
 
 
