@@ -110,7 +110,7 @@ migrations-check: $(INSTALLED)
 
 deploy-check: $(INSTALLED) static
 	DJANGO_SETTINGS_MODULE=cms.settings.production SECRET_KEY=ci-dummy-secret-key-$$(date +%s)-not-for-production-use-0123456789 \
-		ALLOWED_HOSTS=dangke.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=dangke.example.org PUBLIC_BASE_URL=https://dangke.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=cms.settings.production SECRET_KEY=ci-dummy-secret-key-not-for-production-use-0123456789-abcdef \
 		ALLOWED_HOSTS=dangke.example.org DANGKE_VAR_DIR=$$(mktemp -d) $(BIN)/python manage.py collectstatic --noinput -v 0
 

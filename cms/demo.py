@@ -8,6 +8,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -47,6 +48,17 @@ STANDARD_PAGES = [
 
 
 @transaction.atomic
+def _public_host_and_port() -> tuple[str, int]:
+    """The default Site's hostname and port: those of PUBLIC_BASE_URL (or, unset, the address `make run`
+    serves), so Wagtail's full URLs are the public ones rather than http://localhost/."""
+    from urllib.parse import urlsplit
+
+    from security.public_urls import public_origin
+
+    parts = urlsplit(public_origin())
+    return parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 80)
+
+
 def ensure_site_tree() -> HomePage:
     home = HomePage.objects.first()
     root = Page.get_first_root_node()
@@ -62,13 +74,18 @@ def ensure_site_tree() -> HomePage:
         root.add_child(instance=home)
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
+    hostname, port = _public_host_and_port()
     if site is None:
         Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="党课"
+            hostname=hostname, port=port, root_page=home, is_default_site=True, site_name="党课"
         )
-    elif site.root_page_id != home.pk:
-        site.root_page = home
-        site.site_name = "党课"
+    else:
+        if site.root_page_id != home.pk:
+            site.root_page = home
+            site.site_name = "党课"
+        if settings.PUBLIC_BASE_URL:
+            # Wagtail's full URLs (the API's html_url, sitemaps) follow the configured public address.
+            site.hostname, site.port = hostname, port
         site.save()
 
     for slug, title, intro in STANDARD_PAGES:

@@ -9,6 +9,8 @@ from .api import api_router, register_app_endpoints
 
 register_app_endpoints()
 
+handler403 = "cms.views.permission_denied"
+handler404 = "cms.views.page_not_found"
 handler500 = "cms.views.server_error"
 
 accounts_patterns = (

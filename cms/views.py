@@ -102,3 +102,37 @@ def server_error(request, template_name="500.html"):
         response["Retry-After"] = "60"
         return response
     return defaults.server_error(request, template_name=template_name)
+
+
+def _chinese_message(exception) -> str:
+    """The message a view gave its PermissionDenied / Http404, when it is written for people (Chinese);
+    Django's and libraries' English internals are not shown."""
+    text = str(exception or "").strip()
+    if text.startswith(("[", "{")) or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return ""
+    return text
+
+
+def permission_denied(request, exception):
+    """handler403: the site's Chinese page with the view's reason and a way on (sign in, home)."""
+    return TemplateResponse(
+        request,
+        "403.html",
+        {"reason": _chinese_message(exception), "login_next": request.get_full_path()},
+        status=403,
+    )
+
+
+def page_not_found(request, exception):
+    """handler404: the site's Chinese page, with the view's reason when it gave one."""
+    return TemplateResponse(request, "404.html", {"reason": _chinese_message(exception)}, status=404)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent from an expired page, explained in Chinese."""
+    return TemplateResponse(
+        request,
+        "403.html",
+        {"reason": "页面已过期，请返回上一页刷新后重新提交。", "login_next": request.get_full_path()},
+        status=403,
+    )

@@ -6,13 +6,17 @@ import mimetypes
 from datetime import datetime, time
 
 from django.http import HttpResponse
+from django.templatetags.static import static
 from django.utils import feedgenerator, timezone
+
+from security.public_urls import absolute_url, page_url
 
 from .ranges import format_timestamp
 from .services.access import visible_lessons
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 COVER_FILTER = "fill-1400x1400"
+DEFAULT_COVER = "lessons/img/podcast-cover.png"  # 1400×1400
 AUDIO_TYPES = {".m4a": "audio/mp4", ".mp4": "audio/mp4", ".aac": "audio/aac", ".mp3": "audio/mpeg"}
 
 
@@ -79,15 +83,17 @@ def podcast_episodes(series):
 
 
 def podcast_response(series, request) -> HttpResponse:
-    cover_url = ""
+    # Podcast apps require a square cover (1400-3000 px): the series' own, or the platform's default.
     if series.cover_id:
-        cover_url = request.build_absolute_uri(series.cover.get_rendition(COVER_FILTER).url)
+        cover_url = absolute_url(series.cover.get_rendition(COVER_FILTER).url, request)
+    else:
+        cover_url = absolute_url(static(DEFAULT_COVER), request)
     feed = PodcastFeed(
         title=series.title,
-        link=request.build_absolute_uri(series.url),
+        link=page_url(series, request),
         description=series.intro or series.title,
         language="zh-cn",
-        feed_url=request.build_absolute_uri(request.path),
+        feed_url=absolute_url(request.path, request),
         author_name=series.podcast_author,
         itunes_author=series.podcast_author,
         itunes_category=series.podcast_category,
@@ -97,14 +103,14 @@ def podcast_response(series, request) -> HttpResponse:
         speakers = "、".join(link.speaker.name for link in lesson.lesson_speakers.all())
         feed.add_item(
             title=lesson.title,
-            link=request.build_absolute_uri(lesson.url),
+            link=page_url(lesson, request),
             description=lesson.summary or lesson.title,
             unique_id=f"dangke-lesson-{lesson.pk}",
             unique_id_is_permalink=False,
             pubdate=timezone.make_aware(datetime.combine(lesson.date_given, time(9, 0))),
             enclosures=[
                 feedgenerator.Enclosure(
-                    request.build_absolute_uri(url),
+                    absolute_url(url, request),
                     str(int(getattr(recording, "audio_edition_size", 0) or 0)),
                     audio_type(url),
                 )

@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
@@ -18,6 +20,11 @@ admin_patterns = (
     ],
     "media_pipeline",
 )
+
+
+@hooks.register("insert_global_admin_css")
+def pipeline_status_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("media/admin-status.css"))
 
 
 @hooks.register("register_admin_urls")

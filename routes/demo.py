@@ -9,6 +9,7 @@ from datetime import date, time
 from pathlib import Path
 
 from django.db import transaction
+from wagtail.models import Page
 
 from .models import (
     RouteIndexPage,
@@ -18,6 +19,8 @@ from .models import (
     SiteIndexPage,
     SiteOpeningPeriod,
     SitePage,
+    SiteRelatedLesson,
+    is_lesson_page,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -133,3 +136,29 @@ def load_demo_routes(*, home_page, stdout) -> dict[str, int]:
         f"（本次新建 {created_routes} 条线路、{created_sites} 处基地；坐标与开放时间为示例数据）\n"
     )
     return {"routes": created_routes, "sites": created_sites}
+
+
+# Demo sites and the demo lessons about them (lesson slugs from lessons/demo.py).
+DEMO_SITE_LESSONS = {
+    "guan-xiangying-memorial": "monthly-02",  # 关向应：从大连走出的革命家
+    "lushun-prison": "monthly-04",  # 旅顺日俄监狱旧址里的记忆
+    "zhonghua-gongxuehui": "showcase-05",  # 大连中华工学会旧址的故事
+}
+
+
+@transaction.atomic
+def link_demo_lessons(*, stdout) -> int:
+    """Each demo site lists the demo lesson about it under 相关党课 (and so the lesson lists the site).
+    Lessons are found as plain pages by slug: this app does not import the lessons app."""
+    linked = 0
+    for site_slug, lesson_slug in DEMO_SITE_LESSONS.items():
+        site = SitePage.objects.filter(slug=site_slug).first()
+        lesson = next((p for p in Page.objects.filter(slug=lesson_slug) if is_lesson_page(p)), None)
+        if site is None or lesson is None or site.related_lessons.filter(lesson=lesson).exists():
+            continue
+        site.related_lessons.add(SiteRelatedLesson(lesson=lesson))
+        site.save_revision().publish()
+        linked += 1
+    if linked:
+        stdout.write(f"红色基地与党课：新关联 {linked} 处\n")
+    return linked

@@ -9,6 +9,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from security.public_urls import page_url, public_origin
+
 from .models import RoutePage, SitePage
 from .services import api, exports, listing, nearby, qr
 from .services import routes as route_services
@@ -26,7 +28,7 @@ def _visible_page(model, pk, request):
 
 
 def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    return public_origin(request)
 
 
 def _download_name(route, extension: str) -> str:
@@ -92,7 +94,7 @@ def near_me(request):
                         "district": r.site.district,
                         "address": r.site.address,
                         "distance_km": round(r.distance_km, 3),
-                        "url": request.build_absolute_uri(r.site.url),
+                        "url": page_url(r.site, request),
                     }
                     for r in results
                 ],
@@ -112,7 +114,7 @@ def near_me(request):
 @require_GET
 def site_qr_svg(request, site_id: int):
     site = _visible_page(SitePage, site_id, request)
-    svg = qr.site_qr_svg(site.get_full_url(request), title=site.title)
+    svg = qr.site_qr_svg(page_url(site, request), title=site.title)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="site-{site.pk}-qr.svg"'
@@ -122,13 +124,13 @@ def site_qr_svg(request, site_id: int):
 @require_GET
 def site_qr_png(request, site_id: int):
     site = _visible_page(SitePage, site_id, request)
-    return HttpResponse(qr.site_qr_png(site.get_full_url(request)), content_type="image/png")
+    return HttpResponse(qr.site_qr_png(page_url(site, request)), content_type="image/png")
 
 
 @require_GET
 def site_plaque(request, site_id: int):
     site = _visible_page(SitePage, site_id, request)
-    full_url = site.get_full_url(request)
+    full_url = page_url(site, request)
     context = {
         "site": site,
         "full_url": full_url,

@@ -34,6 +34,21 @@ def load_demo_routes(*, home_page, stdout):
     load_demo_routes(home_page=home_page, stdout=stdout)
 
 
+@hooks.register("dangke_demo_content", order=35)
+def link_demo_sites_to_lessons(*, home_page, stdout):
+    """After the lessons demo (order 30): the sites the demo lessons are about link them."""
+    from .demo import link_demo_lessons
+
+    link_demo_lessons(stdout=stdout)
+
+
+@hooks.register("dangke_lesson_places")
+def lesson_places(lesson, request):
+    from .services.pages import sites_about_lesson
+
+    return sites_about_lesson(lesson, request)
+
+
 @hooks.register("dangke_api_endpoints")
 def api_endpoints():
     return [("routes", RoutePagesAPIViewSet), ("sites", SitePagesAPIViewSet)]

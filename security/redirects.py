@@ -15,8 +15,12 @@ def safe_next(request, fallback: str = "/") -> str:
     """The POSTed `next`, else `?next=`, else the Referer, if it stays on this site; else `fallback`."""
     target = request.POST.get("next") or request.GET.get("next") or request.headers.get("referer") or ""
     # A control character (a newline from a crafted form) would make the Location header raise.
-    if target and target.isprintable() and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback

@@ -7,7 +7,10 @@ import datetime as dt
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+
+from security.public_urls import absolute_url
 
 from ..models import Session, SessionReminder, SessionStatus
 from .planning import invited_members
@@ -47,6 +50,7 @@ def send_reminders(session_pk: int) -> int:
         return 0
     tz = timezone.get_current_timezone()
     when = session.starts_at.astimezone(tz)
+    my_sessions = absolute_url(reverse("branches:my_sessions"))  # no request here: the public address
     sent = 0
     for member in invited_members(session).select_related("user"):
         address = member.contact_email
@@ -60,7 +64,7 @@ def send_reminders(session_pk: int) -> int:
                     message=(
                         f"{member.name}同志：\n\n{session.branch.name}将于{when:%Y年%m月%d日 %H:%M}"
                         f"在{session.place or '（地点另行通知）'}召开{session.session_type.name}，"
-                        f"主题：{session.topic}。\n如不能参加，请登录平台“我的会议”请假。\n"
+                        f"主题：{session.topic}。\n如不能参加，请登录平台“我的会议”请假：{my_sessions}\n"
                     ),
                     from_email=None,
                     recipient_list=[address],

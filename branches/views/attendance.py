@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from security.public_urls import absolute_url
 from security.redirects import redirect_to_next
 
 from ..models import Attendance, AttendanceStatus, LeaveRequest, Member, Session
@@ -47,7 +48,9 @@ def session_qr(request, pk):
         {
             "session": session,
             "qr": _qr_payload(request, session),
+            # The page polls twice per period, so a new code shows within half a period of the change.
             "refresh_seconds": max(5, settings.BRANCHES_QR_PERIOD // 2),
+            "qr_period": settings.BRANCHES_QR_PERIOD,
         },
     )
 
@@ -69,7 +72,7 @@ def _qr_payload(request, session) -> dict:
     if not attendance_service.in_sign_in_window(session, now):
         return {"open": False, "svg": "", "url": ""}
     token = attendance_service.make_qr_token(session, now=now)
-    url = request.build_absolute_uri(reverse("branches:sign_in", kwargs={"token": token}))
+    url = absolute_url(reverse("branches:sign_in", kwargs={"token": token}), request)
     svg = segno.make(url, error="m").svg_inline(scale=6, title="签到二维码")
     return {"open": True, "svg": svg, "url": url}
 

@@ -9,6 +9,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from security.public_urls import absolute_url
+
 from ..services import calendars, scope
 
 
@@ -55,9 +57,7 @@ def feeds(request):
 
 def _feed_url(request, feed) -> str:
     return (
-        request.build_absolute_uri(reverse("branches:calendar_feed", kwargs={"token": feed.token}))
-        if feed
-        else ""
+        absolute_url(reverse("branches:calendar_feed", kwargs={"token": feed.token}), request) if feed else ""
     )
 
 

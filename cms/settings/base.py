@@ -29,6 +29,7 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # Project apps first so their templates override Wagtail's where they share a name.
+    "security",
     "cms",
     "lessons",
     "routes",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     # /healthz answers before anything that could touch the database, redirect or check the host.
     "cms.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "security.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,6 +91,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cms.urls"
+CSRF_FAILURE_VIEW = "cms.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -103,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "cms.context_processors.site_shell",
+                "security.csp.nonce",
             ],
         },
     },
@@ -267,13 +271,27 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "党课"
-WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# No gravatar: it is blocked in China and needs the network; admin users see Wagtail's default avatar
+# (or the one they upload). Set WAGTAIL_GRAVATAR_PROVIDER_URL to a reachable mirror to turn it on
+# (and add its host to SECURITY_CSP["img-src"]).
+WAGTAIL_GRAVATAR_PROVIDER_URL = env.str("WAGTAIL_GRAVATAR_PROVIDER_URL", default=None)
+# The dashboard's "new Wagtail version" panel fetches releases.wagtail.org from the browser: outside
+# connect-src, and no business of a party organisation's admins. Upgrades go through `make lock`.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# The public address of the site: every absolute URL that leaves it (QR plaques, QR sign-in, feeds, the
+# APIs, e-mails) is built on it (security/public_urls.py). Empty in development: the request's own
+# address, or WAGTAILADMIN_BASE_URL without a request. Production warns (security.W001) while it is
+# empty or local.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+DEPLOYMENT = "development"
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=PUBLIC_BASE_URL or "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 # Documents always go through Wagtail's view, which enforces collection privacy (even on S3).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "ppt", "pptx", "doc", "docx", "xls", "xlsx", "txt", "vtt", "zip"]
 WAGTAILMEDIA = {"MEDIA_MODEL": "media.Recording"}
-WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+# The API's own links: the public address, or (unset) the request's Site, like its html_url links.
+WAGTAILAPI_BASE_URL = PUBLIC_BASE_URL or None
 # Private pages (Wagtail LOGIN privacy) send anonymous visitors to the site's own sign-in page.
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 
@@ -448,3 +466,68 @@ SEARCH_RECOVERY_BATCH = env.int("SEARCH_RECOVERY_BATCH", default=500)
 SEARCH_THESAURUS = env.str("SEARCH_THESAURUS", default="cilin")
 if SEARCH_THESAURUS not in ("cilin", "none"):
     raise ImproperlyConfigured(f"SEARCH_THESAURUS must be 'cilin' or 'none', not {SEARCH_THESAURUS!r}.")
+
+# --- Browser-side security (security/csp.py) ------------------------------------------------
+# Content-Security-Policy of every response. Scripts only from this site and with the request's nonce
+# (`nonce="{{ csp_nonce }}"`, or `{% csp_nonce %}` from security_tags where no request is in the
+# context); no inline event handlers, no eval. Map tiles only from ROUTES_TILE_URL's host(s).
+# Recordings come from this site or, on S3, from its public origin(s): CSP_MEDIA_ORIGINS, or by
+# default the CDN domain / endpoint configured above. hls.js plays through MSE (blob: media) and
+# may start a worker from a blob.
+from security.csp import NONCE, SettingOrigins  # noqa: E402
+
+_media_origins = env.list("CSP_MEDIA_ORIGINS", default=[])
+if not _media_origins and AWS_STORAGE_BUCKET_NAME:
+    if AWS_S3_CUSTOM_DOMAIN:
+        _media_origins = [f"https://{AWS_S3_CUSTOM_DOMAIN}"]
+    elif AWS_S3_ENDPOINT_URL:
+        from urllib.parse import urlsplit as _urlsplit
+
+        _endpoint = _urlsplit(AWS_S3_ENDPOINT_URL)
+        _media_origins = [
+            f"{_endpoint.scheme}://{_endpoint.netloc}",
+            f"{_endpoint.scheme}://*.{_endpoint.netloc}",
+        ]
+    else:
+        _media_origins = ["https://*.amazonaws.com"]
+_tiles = SettingOrigins("ROUTES_TILE_URL", subdomains_setting="ROUTES_TILE_SUBDOMAINS")
+SECURITY_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", NONCE],
+    "script-src-attr": ["'none'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:", _tiles, *_media_origins],
+    "media-src": ["'self'", "blob:", *_media_origins],
+    "connect-src": ["'self'", *_media_origins],
+    "worker-src": ["'self'", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "frame-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    # Nobody frames the site; the admin's live preview is framed by the admin (SECURITY_CSP_ADMIN).
+    "frame-ancestors": ["'none'"],
+}
+# The Wagtail admin (8.0) sets element styles from its bundles and ships components (Draftail, the
+# StreamField, the tooltip and dropdown library) that insert <style> elements and style="" attributes
+# without a nonce, so it needs inline *styles*. Scripts keep the nonce there too: the few Wagtail
+# templates with inline <script> are overridden in security/templates/ to carry it.
+SECURITY_CSP_ADMIN_PATHS = ("/admin/",)
+SECURITY_CSP_ADMIN = {"style-src": ["'self'", "'unsafe-inline'"], "frame-ancestors": ["'self'"]}
+SECURITY_CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+# Geolocation for 附近的基地 (near me), fullscreen and picture-in-picture for the player; nothing else.
+SECURITY_PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "fullscreen": ["self"],
+    "picture-in-picture": ["self"],
+    "autoplay": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Wagtail's preview views answer SAMEORIGIN themselves (xframe_options_sameorigin_override).
+X_FRAME_OPTIONS = "DENY"

@@ -4,6 +4,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+DEPLOYMENT = "production"
 
 # No defaults: a production server refuses to start without its secrets.
 try:

@@ -8,6 +8,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch
+from wagtail import hooks
 from wagtail.images import get_image_model
 
 from ..models import LessonPage, LessonProgress
@@ -66,6 +67,16 @@ def lesson_captions(page: LessonPage) -> list[dict]:
     ]
 
 
+def lesson_places(page: LessonPage, request) -> list[dict]:
+    """Places the lesson is about, from the apps that know them (the routes app's 红色基地 that link
+    this lesson), through the `dangke_lesson_places` hook: ``fn(lesson, request) -> [{"title", "url",
+    "kind"}]``. The lessons app imports none of them."""
+    places: list[dict] = []
+    for fn in hooks.get_hooks("dangke_lesson_places"):
+        places.extend(fn(page, request))
+    return places
+
+
 def lesson_page_context(page: LessonPage, request) -> dict:
     """Everything the lesson template shows, in a number of queries that does not grow with the
     number of speakers, chapters, captions, attachments or related lessons."""
@@ -81,12 +92,15 @@ def lesson_page_context(page: LessonPage, request) -> dict:
             lambda: lesson_captions(page),
             settings.LESSONS_PAGE_CACHE_SECONDS,
         )
-    related = [
-        link.lesson
-        for link in page.related_lessons.all()
-        .select_related("lesson")
-        .filter(lesson__in=visible_lessons(request.user).values("pk"))
-    ]
+    # Filtered in Python: in a preview the related rows are the editor's unsaved, in-memory ones
+    # (modelcluster), which cannot take a subquery.
+    links = list(page.related_lessons.all().select_related("lesson"))
+    visible = set(
+        visible_lessons(request.user)
+        .filter(pk__in=[link.lesson_id for link in links])
+        .values_list("pk", flat=True)
+    )
+    related = [link.lesson for link in links if link.lesson_id in visible]
     progress = None
     if request.user.is_authenticated and page.pk:
         progress = LessonProgress.objects.filter(user=request.user, lesson=page).first()
@@ -103,6 +117,7 @@ def lesson_page_context(page: LessonPage, request) -> dict:
         "details_cache_seconds": settings.LESSONS_PAGE_CACHE_SECONDS,
         "captions": captions,
         "related": related,
+        "places": lesson_places(page, request),
         "progress": progress,
         "resume_at": resume_at,
         "start": int(start) if start.isdigit() else None,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from security.public_urls import absolute_url
+
 from . import routes as route_services
 
 
 def absolute(request, path: str) -> str:
-    return request.build_absolute_uri(path) if path else ""
+    return absolute_url(path, request)
 
 
 def route_brief(route, summary: route_services.RouteSummary, request) -> dict:

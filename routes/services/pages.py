@@ -84,3 +84,18 @@ def routes_using_sites_under(page) -> list[str]:
 
     stops = RouteStop.objects.filter(site__path__startswith=page.path).select_related("page")
     return sorted({stop.page.title for stop in stops})
+
+
+def sites_about_lesson(lesson, request) -> list[dict]:
+    """The live, public 红色基地 whose page links this lesson (相关党课), for the lesson page (the
+    `dangke_lesson_places` hook): so 关向应纪念馆 and the 关向应 lesson link each other."""
+    from ..models import SitePage
+
+    sites = (
+        SitePage.objects.live()
+        .public()
+        .filter(related_lessons__lesson_id=lesson.pk)
+        .distinct()
+        .order_by("title")
+    )
+    return [{"title": site.title, "url": site.get_url(request), "kind": site.district} for site in sites]

@@ -8,11 +8,24 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def feed_lessons(make_lesson, series, transcoded_recording):
-    public = make_lesson(title="第一期：红色港湾", series=series, episode_number=1, recording=transcoded_recording())
-    make_lesson(title="第二期：内部", series=series, episode_number=2, audience=Audience.MEMBERS,
-                recording=transcoded_recording())
-    make_lesson(title="第三期：草稿", series=series, episode_number=3, recording=transcoded_recording(),
-                live=False, publish=False)
+    public = make_lesson(
+        title="第一期：红色港湾", series=series, episode_number=1, recording=transcoded_recording()
+    )
+    make_lesson(
+        title="第二期：内部",
+        series=series,
+        episode_number=2,
+        audience=Audience.MEMBERS,
+        recording=transcoded_recording(),
+    )
+    make_lesson(
+        title="第三期：草稿",
+        series=series,
+        episode_number=3,
+        recording=transcoded_recording(),
+        live=False,
+        publish=False,
+    )
     return public
 
 
@@ -46,9 +59,13 @@ def test_podcast_feed_parses_with_enclosures(client, series, feed_lessons):
     assert audio.status_code == 200
 
 
-def test_members_only_audio_is_refused_to_anonymous_listeners(client, member, make_lesson, series, transcoded_recording, django_capture_on_commit_callbacks):
+def test_members_only_audio_is_refused_to_anonymous_listeners(
+    client, member, make_lesson, series, transcoded_recording, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        lesson = make_lesson(title="内部", series=series, audience=Audience.MEMBERS, recording=transcoded_recording())
+        lesson = make_lesson(
+            title="内部", series=series, audience=Audience.MEMBERS, recording=transcoded_recording()
+        )
     recording = lesson.recording
     recording.refresh_from_db()
     assert recording.members_only
@@ -64,3 +81,18 @@ def test_feed_of_a_members_only_series_is_refused_to_anonymous(client, series, f
     PageViewRestriction.objects.create(page=series, restriction_type="login")
     response = client.get(series.url + "feed/")
     assert response.status_code == 302
+
+
+def test_a_series_without_a_cover_gets_the_default_itunes_image(client, series, feed_lessons, settings):
+    """Podcast apps refuse a show without itunes:image; the links use the public address."""
+    settings.PUBLIC_BASE_URL = "https://dangke.example.gov.cn"
+    assert not series.cover_id
+    feed = feedparser.parse(client.get(series.url + "feed/", HTTP_HOST="127.0.0.1:8000").content)
+    assert feed.feed.image.href == "https://dangke.example.gov.cn/static/lessons/img/podcast-cover.png"
+    assert feed.feed.link == f"https://dangke.example.gov.cn{series.url}"
+    assert feed.entries[0].link.startswith("https://dangke.example.gov.cn/")
+    from django.contrib.staticfiles import finders
+    from PIL import Image
+
+    with Image.open(finders.find("lessons/img/podcast-cover.png")) as image:
+        assert image.size == (1400, 1400)  # the square Apple Podcasts asks for

@@ -26,7 +26,10 @@ def test_targets_off_the_site_fall_back(target):
 def test_targets_on_the_site_are_followed():
     assert safe_next(factory.post("/x/", {"next": "/branches/sessions/3/"}), "/") == "/branches/sessions/3/"
     assert safe_next(factory.get("/x/?next=/lessons/%3Fpage%3D2"), "/") == "/lessons/?page=2"
-    assert safe_next(factory.get("/x/", HTTP_REFERER="http://testserver/about/"), "/") == "http://testserver/about/"
+    assert (
+        safe_next(factory.get("/x/", HTTP_REFERER="http://testserver/about/"), "/")
+        == "http://testserver/about/"
+    )
     assert safe_next(factory.get("/x/"), "/fallback/") == "/fallback/"
 
 

@@ -12,8 +12,13 @@
     });
   }
 
+  var ICONS = { ready: "\u2713", failed: "\u26a0" }; // ✓, ⚠; every other state is work in progress
+
   function update(el, data) {
     el.querySelector("[data-status-label]").textContent = data.status_label;
+    el.className = el.className.replace(/dangke-media-status--\S+/, "dangke-media-status--" + data.status);
+    el.dataset.status = data.status;
+    el.querySelector("[data-status-icon]").textContent = ICONS[data.status] || "\u23f3"; // ⏳
     var bar = el.querySelector("[data-status-bar]");
     var progress = el.querySelector("[data-status-progress]");
     var transcoding = data.status === "transcoding";

@@ -104,16 +104,56 @@
     if (this.notice) this.notice.textContent = text;
   };
 
+  // hls.js (~400 KB) is fetched only where it is needed: HLS through Media Source Extensions. Safari and
+  // iOS play HLS natively, the WeChat browser gets the MP4; neither downloads it.
+  var HLS_JS_URL = (document.currentScript && document.currentScript.dataset.hlsJs) || "";
+  var HLS_JS_NONCE = (document.currentScript && document.currentScript.nonce) || "";
+  var hlsJsLoading = null;
+
+  function mseCanPlayHls() {
+    var MS = window.ManagedMediaSource || window.MediaSource;
+    return !!(MS && MS.isTypeSupported && MS.isTypeSupported('video/mp4; codecs="avc1.42E01E,mp4a.40.2"'));
+  }
+
+  function loadHlsJs() {
+    if (window.Hls) return Promise.resolve(window.Hls);
+    if (!HLS_JS_URL) return Promise.reject(new Error("no hls.js"));
+    if (!hlsJsLoading) {
+      hlsJsLoading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = HLS_JS_URL;
+        if (HLS_JS_NONCE) script.nonce = HLS_JS_NONCE;
+        script.onload = function () { return window.Hls ? resolve(window.Hls) : reject(new Error("no Hls")); };
+        script.onerror = function () { hlsJsLoading = null; reject(new Error("hls.js failed to load")); };
+        document.head.appendChild(script);
+      });
+    }
+    return hlsJsLoading;
+  }
+
   Player.prototype.setUpVideoSource = function () {
     var video = this.video, data = this.container.dataset, self = this;
-    if (data.hls && !isWeChat() && window.Hls && window.Hls.isSupported()) {
-      this.hls = new window.Hls({capLevelToPlayerSize: true, startLevel: -1});
-      this.hls.on(window.Hls.Events.ERROR, function (event, info) {
+    var nativeHls = !!video.canPlayType("application/vnd.apple.mpegurl");
+    function fallBack() {
+      if (data.hls && !isWeChat() && nativeHls) {
+        video.src = data.hls;
+        self.container.dataset.engine = "native-hls";
+      } else if (data.mp4) {
+        video.src = data.mp4;
+        self.container.dataset.engine = "mp4";
+      }
+    }
+    if (!(data.hls && !isWeChat() && mseCanPlayHls())) { fallBack(); return; }
+    this.container.dataset.engine = "loading";
+    loadHlsJs().then(function (Hls) {
+      if (!Hls.isSupported()) { fallBack(); return; }
+      self.hls = new Hls({capLevelToPlayerSize: true, startLevel: -1});
+      self.hls.on(Hls.Events.ERROR, function (event, info) {
         if (!info.fatal) return;
-        if (info.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
+        if (info.type === Hls.ErrorTypes.NETWORK_ERROR) {
           self.say("网络不稳定，正在重试……");
           self.hls.startLoad();
-        } else if (info.type === window.Hls.ErrorTypes.MEDIA_ERROR) {
+        } else if (info.type === Hls.ErrorTypes.MEDIA_ERROR) {
           self.hls.recoverMediaError();
         } else if (data.mp4) {
           self.hls.destroy();
@@ -121,16 +161,10 @@
           video.src = data.mp4;
         }
       });
-      this.hls.loadSource(data.hls);
-      this.hls.attachMedia(video);
-      this.container.dataset.engine = "hls.js";
-    } else if (data.hls && !isWeChat() && video.canPlayType("application/vnd.apple.mpegurl")) {
-      video.src = data.hls;
-      this.container.dataset.engine = "native-hls";
-    } else if (data.mp4) {
-      video.src = data.mp4;
-      this.container.dataset.engine = "mp4";
-    }
+      self.hls.loadSource(data.hls);
+      self.hls.attachMedia(video);
+      self.container.dataset.engine = "hls.js";
+    }).catch(fallBack);
   };
 
   Player.prototype.attach = function (media, startAt, play) {

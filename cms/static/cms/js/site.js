@@ -31,6 +31,10 @@
       }, 200);
     });
   });
+  // Print buttons (the 三会一课 register): no inline handlers under the Content-Security-Policy.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     document.querySelectorAll("details[open]").forEach(function (d) { d.removeAttribute("open"); });
