@@ -161,25 +161,33 @@ def test_a_live_lesson_from_publish_to_replay(stack, settings, tmp_path):
 
 
 @pytest.fixture
-def chromium_page():
+def chromium_page(csp_watch):
+    """A Chromium page on the stack's nginx (not the live_server), watched for CSP violations like every
+    browser test's page (tests/conftest.py)."""
     import os
     import shutil
 
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS, WatchedBrowser, _wait_for_function_without_eval
 
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Page, sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with sync_playwright() as playwright, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Page, "wait_for_function", _wait_for_function_without_eval)
+        browser = WatchedBrowser(
+            playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS), csp_watch
+        )
         context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", ignore_https_errors=True)
         page = context.new_page()
         page.set_default_timeout(30000)
         yield page
         context.close()
         browser.close()
+    if csp_watch.violations:
+        lines = "\n".join(f"  - {v}" for v in csp_watch.violations)
+        pytest.fail(f"the Content-Security-Policy blocked something on these pages:\n{lines}", pytrace=False)
 
 
 @pytest.mark.browser
