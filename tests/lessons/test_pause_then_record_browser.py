@@ -20,10 +20,9 @@ def test_page_after_pause_shows_the_csv_percentage(
 ):
     from wagtail.models import Site
 
-    from lessons.services import progress as heartbeats
-
     from lessons.factories import LessonIndexPageFactory, LessonPageFactory, LessonSpeakerFactory
     from lessons.models import LessonProgress
+    from lessons.services import progress as heartbeats
     from media.services import ingest_file
 
     settings.MEDIA_LADDER = [(90, 200)]

@@ -91,8 +91,12 @@ def test_home_section_latest_showcase_and_continue(client, member, lesson_index,
     from lessons.factories import LessonSeriesPageFactory
     from lessons.models import HomeDisplay
 
-    monthly = LessonSeriesPageFactory(parent=lesson_index, title="党课开讲啦·月讲悦听", home_display=HomeDisplay.LATEST)
-    showcase = LessonSeriesPageFactory(parent=lesson_index, title="精品党课展播", home_display=HomeDisplay.SHOWCASE)
+    monthly = LessonSeriesPageFactory(
+        parent=lesson_index, title="党课开讲啦·月讲悦听", home_display=HomeDisplay.LATEST
+    )
+    showcase = LessonSeriesPageFactory(
+        parent=lesson_index, title="精品党课展播", home_display=HomeDisplay.SHOWCASE
+    )
     import datetime
 
     make_lesson(title="一月党课", series=monthly, date_given=datetime.date(2025, 1, 10))
@@ -117,7 +121,9 @@ def test_no_rankings_anywhere(client, member, two_lessons):
         assert word not in html
 
 
-def test_a_lesson_later_withdrawn_leaves_the_page_and_the_export_alike(client, member, make_lesson, make_recording):
+def test_a_lesson_later_withdrawn_leaves_the_page_and_the_export_alike(
+    client, member, make_lesson, make_recording
+):
     from django.contrib.auth.models import Group
     from wagtail.models import PageViewRestriction
 
@@ -127,7 +133,9 @@ def test_a_lesson_later_withdrawn_leaves_the_page_and_the_export_alike(client, m
     for lesson in (kept, restricted, unpublished):
         heartbeats.record_heartbeat(member, lesson, position=120, ranges=[[0, 120]])
     committee = Group.objects.create(name="支委")
-    restriction = PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.GROUPS)
+    restriction = PageViewRestriction.objects.create(
+        page=restricted, restriction_type=PageViewRestriction.GROUPS
+    )
     restriction.groups.add(committee)
     unpublished.unpublish()
     client.force_login(member)
