@@ -91,8 +91,12 @@ def test_home_section_latest_showcase_and_continue(client, member, lesson_index,
     from lessons.factories import LessonSeriesPageFactory
     from lessons.models import HomeDisplay
 
-    monthly = LessonSeriesPageFactory(parent=lesson_index, title="党课开讲啦·月讲悦听", home_display=HomeDisplay.LATEST)
-    showcase = LessonSeriesPageFactory(parent=lesson_index, title="精品党课展播", home_display=HomeDisplay.SHOWCASE)
+    monthly = LessonSeriesPageFactory(
+        parent=lesson_index, title="党课开讲啦·月讲悦听", home_display=HomeDisplay.LATEST
+    )
+    showcase = LessonSeriesPageFactory(
+        parent=lesson_index, title="精品党课展播", home_display=HomeDisplay.SHOWCASE
+    )
     import datetime
 
     make_lesson(title="一月党课", series=monthly, date_given=datetime.date(2025, 1, 10))
@@ -117,7 +121,9 @@ def test_no_rankings_anywhere(client, member, two_lessons):
         assert word not in html
 
 
-def test_a_lesson_later_withdrawn_leaves_the_page_and_the_export_alike(client, member, make_lesson, make_recording):
+def test_a_lesson_later_withdrawn_leaves_the_page_and_the_export_alike(
+    client, member, make_lesson, make_recording
+):
     from django.contrib.auth.models import Group
     from wagtail.models import PageViewRestriction
 
@@ -127,7 +133,9 @@ def test_a_lesson_later_withdrawn_leaves_the_page_and_the_export_alike(client, m
     for lesson in (kept, restricted, unpublished):
         heartbeats.record_heartbeat(member, lesson, position=120, ranges=[[0, 120]])
     committee = Group.objects.create(name="支委")
-    restriction = PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.GROUPS)
+    restriction = PageViewRestriction.objects.create(
+        page=restricted, restriction_type=PageViewRestriction.GROUPS
+    )
     restriction.groups.add(committee)
     unpublished.unpublish()
     client.force_login(member)
@@ -136,3 +144,22 @@ def test_a_lesson_later_withdrawn_leaves_the_page_and_the_export_alike(client, m
     body = client.get("/me/learning/export.csv").content.decode("utf-8-sig")
     titles = [row[0] for row in csv.reader(io.StringIO(body))][1:]
     assert titles == ["仍可学习的课"]
+
+
+def test_page_and_export_show_the_percentage_the_last_heartbeat_saved(client, member, two_lessons):
+    """Heartbeats through the API, then 我的学习 and its CSV: one percentage, from distinct played
+    seconds (not the position) over the recording's duration, the same on both."""
+    half = two_lessons[1]
+    client.force_login(member)
+    beats = [
+        {"lesson": half.pk, "position": 200, "ranges": [[0, 200]]},
+        {"lesson": half.pk, "position": 537, "ranges": [[0, 200], [400, 537.6]]},  # seeked, then paused
+    ]
+    for beat in beats:
+        answer = client.post("/api/v1/progress/", beat, content_type="application/json")
+        assert answer.status_code == 200, answer.content
+    assert answer.json()["percent"] == 33  # 337.6 of 1000 s, though the position is past half
+    html = client.get("/me/learning/").content.decode()
+    assert "已学 33%" in html and 'value="33"' in html
+    rows = list(csv.reader(io.StringIO(client.get("/me/learning/export.csv").content.decode("utf-8-sig"))))
+    assert {row[0]: row[4] for row in rows[1:]}["'=看了一半的课"] == "33"

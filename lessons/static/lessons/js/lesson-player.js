@@ -5,6 +5,9 @@
  * exposes container.dangkePlayer.seek(seconds). We record the stretches actually played as ranges
  * (a seek starts a new range) and send them, with the position, every 15 s, on pause, and with
  * navigator.sendBeacon when the page is left. The server merges ranges, so sending one twice is harmless.
+ * Following a link on this page waits (briefly) for the heartbeat in flight, and sends one for what
+ * was played since the last: otherwise the next page (我的学习, say) can be served before the pause's
+ * heartbeat is saved and show an older percentage than the CSV export asked for a moment later.
  * It also accepts new seconds only as fast as real time allows (from the last heartbeat, so we send
  * an empty one when playback starts) and says how many it dropped: those ranges go again next time.
  */
@@ -31,6 +34,9 @@
   var dirty = false;
   var timer = null;
   var started = false;  // the start heartbeat has been sent
+  var pending = null;     // the heartbeat in flight (a promise settled when the server has answered)
+  // Following a link waits at most this long for the heartbeat in flight before navigating anyway.
+  var FLUSH_MS = 3000;
 
   function mergeRanges(list) {
     list.sort(function (a, b) { return a[0] - b[0]; });
@@ -75,7 +81,7 @@
     if (!signedIn || !media) return;
     var body = JSON.stringify(payload());
     dirty = false;
-    fetch(progressUrl, {
+    var sent = fetch(progressUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
@@ -92,6 +98,29 @@
     }).then(function (detail) {
       article.dispatchEvent(new CustomEvent("dangke:progress-saved", { bubbles: true, detail: detail }));
     }).catch(function () { dirty = true; });
+    pending = sent;
+    sent.then(function () { if (pending === sent) pending = null; });
+    return sent;
+  }
+
+  // Before leaving through a link: save what was played and let the heartbeat in flight arrive, so
+  // the next page is served from the saved progress. A keepalive fetch survives the navigation, but
+  // nothing orders it before the next page's request on the server.
+  function flushBeforeLeaving(event) {
+    if (!signedIn || !media || event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || link.hasAttribute("download") || (link.target && link.target !== "_self")) return;
+    var url = new URL(link.href, window.location.href);
+    if (url.origin !== window.location.origin) return;
+    if (url.pathname === window.location.pathname && url.search === window.location.search && url.hash) return;
+    if (dirty) { onTimeUpdate(); sendHeartbeat(); }
+    if (!pending) return;
+    event.preventDefault();
+    var left = false;
+    function leave() { if (!left) { left = true; window.location.assign(url.href); } }
+    pending.then(leave, leave);
+    window.setTimeout(leave, FLUSH_MS);
   }
 
   function sendBeacon() {
@@ -162,6 +191,7 @@
     if (button.hasAttribute("data-resume")) button.closest(".lesson__resume").hidden = true;
   });
 
+  document.addEventListener("click", flushBeforeLeaving);
   window.addEventListener("pagehide", function () { if (dirty) sendBeacon(); });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden" && dirty) sendBeacon();
