@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from ..models import LeaveRequest, LeaveStatus, Member, Session, SessionStatus
-from ..services import assignments, scope
+from ..services import assignments, live_viewing, scope
 from ..services.cadence import cadence_report, current_window
 from .guards import secretary_branch_or_403
 
@@ -55,5 +55,8 @@ def desk(request):
             "member_count": Member.objects.filter(branch=branch, is_active=True).count(),
             "assignments": assignments.branch_overview(branch),
             "year": timezone.localdate().year,
+            "live_lessons": live_viewing.upcoming_live_lessons()
+            .live()
+            .order_by("live_stream__scheduled_start")[:5],
         },
     )
