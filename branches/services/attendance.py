@@ -221,9 +221,7 @@ def quorum(session: Session) -> Quorum:
     voting = Member.objects.filter(branch_id=session.branch_id, is_active=True).exclude(
         role=Role.PROBATIONARY
     )
-    present = Attendance.objects.filter(
-        session=session, status__in=PRESENT_STATUSES, member__in=voting
-    ).count()
+    present = Attendance.objects.filter(session=session, status__in=PRESENT_STATUSES, member__in=voting).count()
     return Quorum(voting=voting.count(), present=present)
 
 

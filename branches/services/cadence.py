@@ -270,9 +270,7 @@ def cadence_report(root: Organisation, window: Window) -> CadenceReport:
             found.append((SECRETARY_LESSON.pk, int(secretary_bits), int(secretary_held or 0)))
         for key, key_months, key_held in found:
             old = covered.get((branch_id, key))
-            covered[(branch_id, key)] = (
-                (old[0] | key_months, old[1] | key_held) if old else (key_months, key_held)
-            )
+            covered[(branch_id, key)] = (old[0] | key_months, old[1] | key_held) if old else (key_months, key_held)
 
     periods = {
         st.pk: [

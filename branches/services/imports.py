@@ -29,17 +29,7 @@ def parse_date(value: str) -> dt.date | None:
 
 
 ORGANISATION_COLUMNS = ("code", "name", "kind", "parent_code", "established_on")
-MEMBER_COLUMNS = (
-    "code",
-    "name",
-    "branch_code",
-    "group_code",
-    "role",
-    "joined_on",
-    "phone",
-    "email",
-    "username",
-)
+MEMBER_COLUMNS = ("code", "name", "branch_code", "group_code", "role", "joined_on", "phone", "email", "username")
 
 
 def import_organisations(rows: Rows, progress=None) -> ImportReport:

@@ -70,9 +70,7 @@ def _until(value: str) -> dt.datetime:
             raise ValueError
         moment = dt.datetime.strptime(match[1] + (match[2] or "235959"), "%Y%m%d%H%M%S")
     except ValueError:
-        raise ValidationError(
-            f"重复规则中 UNTIL 的取值“{value}”无效，应写作 20261231 或 20261231T235959。"
-        ) from None
+        raise ValidationError(f"重复规则中 UNTIL 的取值“{value}”无效，应写作 20261231 或 20261231T235959。") from None
     if match[3]:  # UTC
         moment = timezone.localtime(moment.replace(tzinfo=dt.UTC)).replace(tzinfo=None)
     return moment
@@ -101,7 +99,7 @@ def parse_rule(text: str) -> Recurrence:
     """The rule, checked part by part; ValidationError with a Chinese message says what is wrong."""
     rule = (text or "").strip().upper()
     if rule.startswith("RRULE:"):
-        rule = rule[len("RRULE:") :]
+        rule = rule[len("RRULE:"):]
     if not rule:
         raise ValidationError("请填写重复规则。")
     if not rule.isprintable() or len(rule) > 200:
@@ -120,9 +118,7 @@ def parse_rule(text: str) -> Recurrence:
             raise ValidationError(f"重复规则中 {name} 出现了两次。")
         parts[name] = value
     if parts.get("FREQ") not in FREQUENCIES:
-        raise ValidationError(
-            "重复规则只支持按年（FREQ=YEARLY）、按月（FREQ=MONTHLY）或按周（FREQ=WEEKLY）重复。"
-        )
+        raise ValidationError("重复规则只支持按年（FREQ=YEARLY）、按月（FREQ=MONTHLY）或按周（FREQ=WEEKLY）重复。")
     if "COUNT" in parts and "UNTIL" in parts:
         raise ValidationError("重复规则中 COUNT 和 UNTIL 只能填一个。")
     freq = FREQUENCIES[parts["FREQ"]]
