@@ -67,9 +67,13 @@ class SessionForm(forms.ModelForm):
         self.fields["route"].queryset = pages_of(settings.BRANCHES_ROUTE_PAGE_TYPE)
         self.fields["route"].label_from_instance = lambda page: page.title
         self.fields["lessons"].queryset = pages_of(settings.BRANCHES_LESSON_PAGE_TYPE)
-        lives = {page.pk: page for page in live_viewing.upcoming_live_lessons()}
+        # One query for the lives, not one per lesson listed.
+        lives = {page.pk: page.live_stream for page in live_viewing.upcoming_live_lessons()}
         self.fields["lessons"].label_from_instance = lambda page: live_viewing.lesson_choice_label(
-            lives.get(page.pk, page)
+            page, lives.get(page.pk)
+        )
+        self.live_lessons = (
+            live_viewing.upcoming_live_lessons().live().order_by("live_stream__scheduled_start")[:5]
         )
         if self.instance.pk:
             self.fields["lessons"].initial = [link.lesson_id for link in self.instance.lesson_links.all()]

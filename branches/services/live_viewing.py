@@ -49,9 +49,8 @@ def upcoming_live_lessons():
     return LessonPage.objects.filter(live_stream__status__in=NOT_ENDED).select_related("live_stream")
 
 
-def lesson_choice_label(page) -> str:
+def lesson_choice_label(page, live: LiveStream | None) -> str:
     """The label of a lesson on the secretary's form: a live not ended says so, with its start."""
-    live = _not_ended_live(page)
     if live is None:
         return page.title
     start = timezone.localtime(live.scheduled_start)

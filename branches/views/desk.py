@@ -29,9 +29,12 @@ def desk(request):
     branch = secretary_branch_or_403(request)
     now = timezone.now()
     sessions = Session.objects.filter(branch=branch).select_related("session_type")
-    upcoming = (
+    upcoming = list(
         sessions.filter(ends_at__gte=now).exclude(status=SessionStatus.CANCELLED).order_by("starts_at")[:10]
     )
+    lives = live_viewing.live_viewings(upcoming)
+    for session in upcoming:
+        session.live_viewing = lives.get(session.pk)
     to_record = sessions.filter(
         ends_at__lt=now, status__in=(SessionStatus.PLANNED, SessionStatus.POSTPONED)
     ).order_by("-starts_at")[:10]

@@ -64,6 +64,7 @@ def test_form_offers_and_accepts_an_upcoming_live_lesson(client, people, tree, l
     client.force_login(people.secretary_user)
     form = client.get(reverse("branches:session_create")).content.decode()
     assert f"集体收看直播：{live_lesson.title}" in form
+    assert f"{reverse('branches:session_create')}?live={live_lesson.pk}" in form  # 安排集体收看
     response = _plan(client, live_lesson)
     assert response.status_code == 302, response.content.decode()[:3000]
     session = Session.objects.get(topic="集体收看党课开讲啦")
@@ -127,7 +128,10 @@ def test_desk_offers_to_arrange_a_group_viewing_prefilled(client, people, live_l
     html = response.content.decode()
     assert f'value="{local(live.scheduled_start)}"' in html and f"集体收看直播：{live_lesson.title}" in html
     # An unknown or non-live lesson prefills nothing.
-    assert "starts_at" not in client.get(f"{reverse('branches:session_create')}?live=999999").context["form"].initial
+    assert (
+        "starts_at"
+        not in client.get(f"{reverse('branches:session_create')}?live=999999").context["form"].initial
+    )
 
 
 def test_session_page_and_my_sessions_show_the_live(client, people, planned, live_lesson):
@@ -137,14 +141,18 @@ def test_session_page_and_my_sessions_show_the_live(client, people, planned, liv
     assert f"集体收看直播：{live_lesson.title}" in page
     assert f'href="{live_lesson.url}"' in page and start in page
     mine = client.get(reverse("branches:my_sessions")).content.decode()
-    assert f"集体收看直播：{live_lesson.title}" in mine and f'href="{live_lesson.url}"' in mine and start in mine
+    assert (
+        f"集体收看直播：{live_lesson.title}" in mine and f'href="{live_lesson.url}"' in mine and start in mine
+    )
+    client.force_login(people.secretary_user)
+    assert f"集体收看直播：{live_lesson.title}" in client.get(reverse("branches:desk")).content.decode()
 
 
 def test_ical_feed_entry_says_it_is_a_group_viewing_of_the_live(client, people, planned, live_lesson):
     feed = calendars.issue_token(member=people.member, by=people.member_user)
     response = client.get(reverse("branches:calendar_feed", kwargs={"token": feed.token}))
     assert response.status_code == 200
-    events = [c for c in Calendar.from_ical(response.content).walk("VEVENT")]
+    events = list(Calendar.from_ical(response.content).walk("VEVENT"))
     assert len(events) == 1
     event = events[0]
     url = f"http://testserver{live_lesson.url}"
@@ -178,7 +186,9 @@ def test_a_credit_given_once_the_replay_is_known_uses_its_length(people, planned
     LiveStream.objects.filter(pk=live_lesson.live_stream_id).update(
         status=LiveStream.Status.REPLAY_READY, recording=RecordingFactory(duration=3300)
     )
-    Attendance.objects.create(session=planned, member=people.member, status=AttendanceStatus.PRESENT, method="manual")
+    Attendance.objects.create(
+        session=planned, member=people.member, status=AttendanceStatus.PRESENT, method="manual"
+    )
     attendance.sync_group_viewing(planned.pk)
     assert LessonProgress.objects.get(user=people.member_user, lesson=live_lesson).group_seconds == 3300
 
@@ -190,13 +200,15 @@ def test_another_branch_cannot_edit_the_group_viewing(client, people, tree, plan
     edit = reverse("branches:session_edit", args=[planned.pk])
     assert client.get(edit).status_code == 403
     live = live_lesson.live_stream
-    data = _form_data(live_lesson, starts_at=local(live.scheduled_start), ends_at=local(live.scheduled_end), topic="改")
+    data = _form_data(
+        live_lesson, starts_at=local(live.scheduled_start), ends_at=local(live.scheduled_end), topic="改"
+    )
     assert client.post(edit, data).status_code == 403
     assert client.get(f"/admin/branches/sessions/edit/{planned.pk}/").status_code in (302, 403)
     planned.refresh_from_db()
     assert planned.topic == "集体收看党课开讲啦"
     # Their own branch may watch the same live: the session is theirs, not branch A's.
-    assert _plan(client, live_lesson, ).status_code == 302
+    assert _plan(client, live_lesson).status_code == 302
     assert Session.objects.filter(branch=tree.b, lesson_links__lesson=live_lesson).exists()
     # A plain member arranges nothing.
     client.force_login(people.member_user)
@@ -206,11 +218,19 @@ def test_another_branch_cannot_edit_the_group_viewing(client, people, tree, plan
 
 def _admin_data(tree, live_lesson, *, starts_at, ends_at):
     return {
-        "branch": tree.a.pk, "session_type": session_type("theme-day").pk, "topic": "后台安排集体收看",
-        "starts_at": starts_at, "ends_at": ends_at, "status": "planned",
-        "lesson_links-TOTAL_FORMS": 1, "lesson_links-INITIAL_FORMS": 0,
-        "lesson_links-0-lesson": live_lesson.pk, "lesson_links-0-ORDER": 1, "lesson_links-0-id": "",
-        "photos-TOTAL_FORMS": 0, "photos-INITIAL_FORMS": 0,
+        "branch": tree.a.pk,
+        "session_type": session_type("theme-day").pk,
+        "topic": "后台安排集体收看",
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "status": "planned",
+        "lesson_links-TOTAL_FORMS": 1,
+        "lesson_links-INITIAL_FORMS": 0,
+        "lesson_links-0-lesson": live_lesson.pk,
+        "lesson_links-0-ORDER": 1,
+        "lesson_links-0-id": "",
+        "photos-TOTAL_FORMS": 0,
+        "photos-INITIAL_FORMS": 0,
     }
 
 
@@ -219,16 +239,28 @@ def test_admin_form_checks_the_live_window(client, people, tree, live_lesson):
     live = live_lesson.live_stream
     fmt = "%Y-%m-%d %H:%M"
     late = timezone.localtime(live.scheduled_end + dt.timedelta(days=1))
-    response = client.post("/admin/branches/sessions/new/", _admin_data(
-        tree, live_lesson, starts_at=late.strftime(fmt), ends_at=(late + dt.timedelta(hours=1)).strftime(fmt)
-    ))
+    response = client.post(
+        "/admin/branches/sessions/new/",
+        _admin_data(
+            tree,
+            live_lesson,
+            starts_at=late.strftime(fmt),
+            ends_at=(late + dt.timedelta(hours=1)).strftime(fmt),
+        ),
+    )
     assert response.status_code == 200
     assert "集体收看直播的会议时间必须与直播时间重合" in response.content.decode()
     assert not Session.objects.exists()
     start = timezone.localtime(live.scheduled_start)
-    response = client.post("/admin/branches/sessions/new/", _admin_data(
-        tree, live_lesson, starts_at=start.strftime(fmt), ends_at=(start + dt.timedelta(hours=2)).strftime(fmt)
-    ))
+    response = client.post(
+        "/admin/branches/sessions/new/",
+        _admin_data(
+            tree,
+            live_lesson,
+            starts_at=start.strftime(fmt),
+            ends_at=(start + dt.timedelta(hours=2)).strftime(fmt),
+        ),
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     session = Session.objects.get(topic="后台安排集体收看")
     assert SessionLesson.objects.filter(session=session, lesson=live_lesson).exists()
