@@ -96,6 +96,23 @@ def test_form_refuses_a_session_outside_the_live_window_and_keeps_the_input(clie
     assert response.status_code == 200 and not Session.objects.exists()
 
 
+def test_moving_the_session_off_the_live_is_refused(client, people, planned, live_lesson):
+    client.force_login(people.secretary_user)
+    before = (planned.starts_at, planned.ends_at)
+    later = local(live_lesson.live_stream.scheduled_end + dt.timedelta(days=2))
+    for action in ("move", "postpone"):
+        url = reverse("branches:session_action", args=[planned.pk, action])
+        response = client.post(url, {"starts_at": later}, follow=True)
+        assert "集体收看直播的会议时间必须与直播时间重合" in response.content.decode()
+        planned.refresh_from_db()
+        assert (planned.starts_at, planned.ends_at) == before and planned.status == "planned"
+    # Within the window it moves.
+    inside = local(live_lesson.live_stream.scheduled_start + dt.timedelta(minutes=5))
+    client.post(reverse("branches:session_action", args=[planned.pk, "move"]), {"starts_at": inside})
+    planned.refresh_from_db()
+    assert planned.starts_at != before[0]
+
+
 def test_an_ended_live_is_an_ordinary_lesson_at_any_time(client, people, live_lesson):
     from media.models import LiveStream
 
