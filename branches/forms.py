@@ -9,6 +9,7 @@ from wagtail.images.fields import WagtailImageField
 from wagtail.models import Page
 
 from .models import AttendanceStatus, Member, Session, SessionType
+from .services import live_viewing
 from .services.cadence import PERIOD_KINDS
 from .services.recurrence import validate_rule
 
@@ -66,11 +67,26 @@ class SessionForm(forms.ModelForm):
         self.fields["route"].queryset = pages_of(settings.BRANCHES_ROUTE_PAGE_TYPE)
         self.fields["route"].label_from_instance = lambda page: page.title
         self.fields["lessons"].queryset = pages_of(settings.BRANCHES_LESSON_PAGE_TYPE)
-        self.fields["lessons"].label_from_instance = lambda page: page.title
+        # One query for the lives, not one per lesson listed.
+        lives = {page.pk: page.live_stream for page in live_viewing.upcoming_live_lessons()}
+        self.fields["lessons"].label_from_instance = lambda page: live_viewing.lesson_choice_label(
+            page, lives.get(page.pk)
+        )
+        self.live_lessons = (
+            live_viewing.upcoming_live_lessons().live().order_by("live_stream__scheduled_start")[:5]
+        )
         if self.instance.pk:
             self.fields["lessons"].initial = [link.lesson_id for link in self.instance.lesson_links.all()]
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+    def clean(self):
+        data = super().clean()
+        for error in live_viewing.window_errors(
+            data.get("lessons") or [], data.get("starts_at"), data.get("ends_at")
+        ):
+            self.add_error("lessons", error)
+        return data
 
 
 class PlanYearForm(forms.Form):

@@ -23,7 +23,7 @@ from tabular.exports import ListingExportMixin
 
 from .models import Assignment, Member, Organisation, Session, SessionType
 from .models.organisations import SESSION_HOLDING_KINDS
-from .services import attendance, scope
+from .services import attendance, live_viewing, scope
 
 
 def page_type_if_installed(label: str) -> str:
@@ -161,6 +161,25 @@ class SessionForm(ScopedForm):
                     self.fields[name].queryset = Member.objects.filter(
                         branch__in=scoped_organisations(self.for_user).values("pk"), is_active=True
                     )
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if not valid:
+            return False
+        formset = self.formsets.get("lesson_links")
+        if formset is None:
+            return True
+        lessons = [
+            form.cleaned_data["lesson"]
+            for form in formset.forms
+            if form.cleaned_data.get("lesson") and not form.cleaned_data.get("DELETE")
+        ]
+        errors = live_viewing.window_errors(
+            lessons, self.cleaned_data.get("starts_at"), self.cleaned_data.get("ends_at")
+        )
+        for error in errors:
+            self.add_error("starts_at", error)
+        return not errors
 
     def save(self, commit=True):
         session = super().save(commit=commit)

@@ -7,7 +7,7 @@ from icalendar import Calendar, Event
 
 from ..models import FeedToken, Member, Organisation, Session, SessionStatus
 from ..models.organisations import COMMITTEE_ROLES
-from . import scope
+from . import live_viewing, scope
 
 
 def active_token(token: str) -> FeedToken | None:
@@ -62,13 +62,16 @@ def feed_sessions(feed: FeedToken):
     return sessions.order_by("starts_at")
 
 
-def build_calendar(feed: FeedToken, *, domain: str = "dangke") -> bytes:
+def build_calendar(feed: FeedToken, *, domain: str = "dangke", base_url: str = "") -> bytes:
+    """The feed; ``base_url`` (scheme and host) makes a lesson's relative URL absolute."""
     owner = feed.member.name if feed.member_id else feed.branch.name
     calendar = Calendar()
     calendar.add("prodid", "-//Dangke//Branch life//ZH")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"{owner} · 组织生活")
-    for session in feed_sessions(feed):
+    sessions = list(feed_sessions(feed))
+    lives = live_viewing.live_viewings(sessions)
+    for session in sessions:
         event = Event()
         event.add("uid", f"session-{session.pk}@{domain}")
         event.add("summary", f"{session.session_type.name}：{session.topic}")
@@ -77,8 +80,17 @@ def build_calendar(feed: FeedToken, *, domain: str = "dangke") -> bytes:
         event.add("dtstamp", session.updated_at.replace(microsecond=0))
         if session.place:
             event.add("location", session.place)
-        if session.agenda:
-            event.add("description", session.agenda)
+        description = [session.agenda] if session.agenda else []
+        viewing = lives.get(session.pk)
+        if viewing is not None:
+            url = viewing.url or ""
+            url = base_url.rstrip("/") + url if url.startswith("/") else url
+            start = timezone.localtime(viewing.scheduled_start)
+            description.insert(0, f"{viewing.label}\n直播开始：{start:%Y-%m-%d %H:%M}\n{url}")
+            if url:
+                event.add("url", url)
+        if description:
+            event.add("description", "\n".join(description))
         event.add("status", "CANCELLED" if session.status == SessionStatus.CANCELLED else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()

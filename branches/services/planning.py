@@ -14,6 +14,7 @@ from django.utils import timezone
 from ..models import Attendance, Member, Organisation, Session, SessionSeries, SessionStatus, SessionType
 from ..models.organisations import COMMITTEE_ROLES
 from . import recurrence
+from .live_viewing import window_errors
 
 
 @transaction.atomic
@@ -80,6 +81,11 @@ def move_session(session: Session, *, starts_at: dt.datetime, ends_at: dt.dateti
     session.ends_at = ends_at or starts_at + length
     if session.ends_at <= session.starts_at:
         raise ValidationError("结束时间必须晚于开始时间。")
+    # A group viewing of a live that has not ended stays on the live.
+    lessons = [link.lesson for link in session.lesson_links.select_related("lesson")]
+    errors = window_errors(lessons, session.starts_at, session.ends_at)
+    if errors:
+        raise ValidationError(errors)
     session.save(update_fields=["starts_at", "ends_at", "updated_at"])
     return session
 

@@ -67,7 +67,8 @@ def calendar_feed(request, token):
     if feed is None:
         raise Http404("订阅地址无效或已停用。")
     response = HttpResponse(
-        calendars.build_calendar(feed, domain=request.get_host()), content_type="text/calendar; charset=utf-8"
+        calendars.build_calendar(feed, domain=request.get_host(), base_url=request.build_absolute_uri("/")),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Cache-Control"] = "private, max-age=300"
     return response

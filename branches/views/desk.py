@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from ..models import LeaveRequest, LeaveStatus, Member, Session, SessionStatus
-from ..services import assignments, scope
+from ..services import assignments, live_viewing, scope
 from ..services.cadence import cadence_report, current_window
 from .guards import secretary_branch_or_403
 
@@ -29,9 +29,12 @@ def desk(request):
     branch = secretary_branch_or_403(request)
     now = timezone.now()
     sessions = Session.objects.filter(branch=branch).select_related("session_type")
-    upcoming = (
+    upcoming = list(
         sessions.filter(ends_at__gte=now).exclude(status=SessionStatus.CANCELLED).order_by("starts_at")[:10]
     )
+    lives = live_viewing.live_viewings(upcoming)
+    for session in upcoming:
+        session.live_viewing = lives.get(session.pk)
     to_record = sessions.filter(
         ends_at__lt=now, status__in=(SessionStatus.PLANNED, SessionStatus.POSTPONED)
     ).order_by("-starts_at")[:10]
@@ -55,5 +58,8 @@ def desk(request):
             "member_count": Member.objects.filter(branch=branch, is_active=True).count(),
             "assignments": assignments.branch_overview(branch),
             "year": timezone.localdate().year,
+            "live_lessons": live_viewing.upcoming_live_lessons()
+            .live()
+            .order_by("live_stream__scheduled_start")[:5],
         },
     )

@@ -13,7 +13,7 @@ from ..forms import LeaveForm
 from ..models import Attendance, LeaveRequest, Session
 from ..models.organisations import COMMITTEE_ROLES
 from ..services import attendance as attendance_service
-from ..services import scope
+from ..services import live_viewing, scope
 
 
 @login_required
@@ -29,7 +29,9 @@ def my_sessions(request):
     leaves = {lv.session_id: lv for lv in LeaveRequest.objects.filter(member=member)}
     upcoming = list(sessions.filter(ends_at__gte=now).order_by("starts_at")[:20])
     past = list(sessions.filter(ends_at__lt=now).order_by("-starts_at")[:30])
+    lives = live_viewing.live_viewings(upcoming + past)
     for session in upcoming + past:
+        session.live_viewing = lives.get(session.pk)
         session.my_attendance = marks.get(session.pk)
         session.my_leave = leaves.get(session.pk)
     feed = member.feed_tokens.filter(revoked_at__isnull=True).first()

@@ -25,7 +25,7 @@ from ..models import (
     SessionType,
 )
 from ..services import attendance as attendance_service
-from ..services import planning, scope
+from ..services import live_viewing, planning, scope
 from .guards import managed_session, secretary_branch_or_403
 
 
@@ -52,6 +52,7 @@ def session_detail(request, pk):
         "leave_form": LeaveForm(),
         "lessons": [link.lesson for link in session.lesson_links.select_related("lesson")],
         "photos": session.photos.all(),
+        "live_viewing": live_viewing.live_viewing(session),
         "can_see_all": manages or scope.can_report_on(request.user, session.branch),
     }
     if context["can_see_all"]:
@@ -90,6 +91,14 @@ def _save_session_form(request, form, branch) -> Session:
 def session_create(request):
     branch = secretary_branch_or_403(request)
     initial = {}
+    live_pk = request.GET.get("live", "")
+    if live_pk.isdigit():
+        # 安排集体收看: a session of 主题党日 (or the chosen type) at the live's scheduled time.
+        lesson = live_viewing.upcoming_live_lessons().live().filter(pk=int(live_pk)).first()
+        if lesson is not None:
+            initial.update(live_viewing.prefill(lesson.live_stream))
+            initial.update(topic=f"{live_viewing.LABEL}：{lesson.title}", lessons=[lesson.pk])
+            initial["session_type"] = SessionType.objects.filter(slug="theme-day").first()
     if request.GET.get("type"):
         initial["session_type"] = SessionType.objects.filter(slug=request.GET["type"]).first()
     form = SessionForm(request.POST or None, request.FILES or None, branch=branch, initial=initial)

@@ -4,7 +4,13 @@ Another app (branches, for a session's attendance) says which members were prese
 lessons were shown, under an opaque source key; lessons never imports it. Each member present gets
 each lesson's length once, however many sources credit it, shown apart from watching alone (自学),
 and the lesson counts as completed for them. A member no longer present loses the credit unless
-another source still gives it."""
+another source still gives it.
+
+A lesson watched together live (its page has a live stream and no recording yet, or a replay not
+probed yet) is credited the live's scheduled length: that is what the members sat through, and they
+see it in their record right after the session. The credit is not changed when the replay is ready
+later: a study record does not move under a member's feet (a credit given or moved after that uses
+the replay's length)."""
 
 from __future__ import annotations
 
@@ -40,7 +46,9 @@ def credit_group_viewing(
     viewed_at = viewed_at or timezone.now()
     lessons = {
         lesson.pk: lesson
-        for lesson in LessonPage.objects.filter(pk__in=set(lesson_ids)).select_related("recording")
+        for lesson in LessonPage.objects.filter(pk__in=set(lesson_ids)).select_related(
+            "recording", "live_stream__recording"
+        )
     }
     wanted = {(int(user_id), lesson_id) for user_id in set(user_ids_present) for lesson_id in lessons}
     with transaction.atomic():
@@ -80,10 +88,10 @@ def _refresh(user_id: int, lesson_id: int, lesson: LessonPage | None) -> LessonP
         GroupViewingCredit.objects.filter(user_id=user_id, lesson_id=lesson_id).order_by("viewed_at").first()
     )
     if lesson is None:
-        lesson = LessonPage.objects.select_related("recording").get(pk=lesson_id)
+        lesson = LessonPage.objects.select_related("recording", "live_stream__recording").get(pk=lesson_id)
     duration = recording_duration(lesson)
     new_at = first.viewed_at if first else None
-    new_seconds = float(duration or 0) if first else 0.0
+    new_seconds = float(credited_duration(lesson) or 0) if first else 0.0
 
     by_year = dict(progress.seconds_by_year)
     if progress.group_credited_at is not None and progress.group_seconds:
@@ -102,6 +110,17 @@ def _refresh(user_id: int, lesson_id: int, lesson: LessonPage | None) -> LessonP
         progress.completed_at = timezone.now()
     progress.save()
     return progress
+
+
+def credited_duration(lesson: LessonPage) -> float | None:
+    """Seconds one group viewing of the lesson is worth: its recording's (or replay's) length, or,
+    while that is unknown, the scheduled length of its live."""
+    duration = recording_duration(lesson)
+    if duration is None and lesson.live_stream_id:
+        live = lesson.live_stream
+        scheduled = (live.scheduled_end - live.scheduled_start).total_seconds()
+        return float(scheduled) if scheduled > 0 else None
+    return duration
 
 
 def _book(by_year: dict, when: dt.datetime, seconds: float) -> None:
