@@ -89,36 +89,7 @@ DOMAIN_TERMS = [
 ]
 
 # Words a query may contain that say nothing about what is wanted.
-QUERY_STOP_WORDS = frozenset(
-    [
-        "的",
-        "了",
-        "和",
-        "与",
-        "及",
-        "或",
-        "是",
-        "在",
-        "之",
-        "也",
-        "都",
-        "而",
-        "把",
-        "被",
-        "对",
-        "从",
-        "吗",
-        "呢",
-        "啊",
-        "有关",
-        "关于",
-        "the",
-        "a",
-        "an",
-        "of",
-        "and",
-    ]
-)
+QUERY_STOP_WORDS = frozenset(["的", "了", "和", "与", "及", "或", "是", "在", "之", "也", "都", "而", "把", "被", "对", "从", "吗", "呢", "啊", "有关", "关于", "the", "a", "an", "of", "and"])
 # Question words and the filler of a spoken question: they need not match. Single characters here
 # also stay apart from their neighbours (有 in 雷锋精神有什么意义 is not part of a word).
 QUESTION_WORDS = frozenset(
@@ -209,7 +180,7 @@ def initials_variants(word: str) -> tuple[str, ...]:
 
 
 def split_pinyin(word: str) -> list[str] | None:
-    """ "guanxiangying" → ["guan", "xiang", "ying"]: the split into the fewest valid syllables, or
+    """"guanxiangying" → ["guan", "xiang", "ying"]: the split into the fewest valid syllables, or
     None when the word is not pinyin."""
     if not ASCII_WORD.match(word) or len(word) < 2:
         return None
@@ -242,12 +213,7 @@ def _merge_single_characters(words: list[str]) -> list[str]:
                 carry = ""
             merged.append(word)
         elif len(word) == 1:
-            if (
-                merged
-                and merged[-1] not in QUERY_STOP_WORDS
-                and merged[-1] not in QUESTION_WORDS
-                and not carry
-            ):
+            if merged and merged[-1] not in QUERY_STOP_WORDS and merged[-1] not in QUESTION_WORDS and not carry:
                 merged[-1] += word
             else:
                 carry += word
@@ -273,14 +239,9 @@ SOURCE_THESAURUS = "thesaurus"
 # same letters spelt by the ends of neighbouring words (监狱里).
 INITIALS_TITLE, INITIALS_NAME, INITIALS_TITLE_PART, INITIALS_OTHER = "", "1", "2", "3"
 WEIGHTS = {
-    KIND_WORD: 1.0,
-    KIND_PINYIN: 1.0,
-    SOURCE_EDITOR: 0.8,
-    SOURCE_THESAURUS: 0.5,
-    KIND_INITIALS + INITIALS_TITLE: 0.7,
-    KIND_INITIALS + INITIALS_NAME: 0.6,
-    KIND_INITIALS + INITIALS_TITLE_PART: 0.5,
-    KIND_INITIALS + INITIALS_OTHER: 0.4,
+    KIND_WORD: 1.0, KIND_PINYIN: 1.0, SOURCE_EDITOR: 0.8, SOURCE_THESAURUS: 0.5,
+    KIND_INITIALS + INITIALS_TITLE: 0.7, KIND_INITIALS + INITIALS_NAME: 0.6,
+    KIND_INITIALS + INITIALS_TITLE_PART: 0.5, KIND_INITIALS + INITIALS_OTHER: 0.4,
 }
 MODE_ALL = "all"  # every query word must match (a short query)
 MODE_ANY = "any"  # any word may match, ranked by how many (and how well) a document covers
@@ -364,9 +325,7 @@ class QueryPlan:
         """The plan with the thesaurus's alternatives left out (the typed words, their pinyin and
         initials, the editors' synonyms stay): what a query that finds plenty as typed runs."""
         groups = [
-            QueryGroup(
-                word=g.word, alternatives=[a for a in g.alternatives if a.weight_class != SOURCE_THESAURUS]
-            )
+            QueryGroup(word=g.word, alternatives=[a for a in g.alternatives if a.weight_class != SOURCE_THESAURUS])
             for g in self.groups
         ]
         return replace(self, groups=groups)
@@ -471,9 +430,7 @@ class Analyzer:
         for name in names:
             out.extend(self._unit_initials(name, INITIALS_NAME, INITIALS_OTHER))
         terms = self.terms
-        out.extend(
-            INITIALS_OTHER + v for token in body_tokens if token in terms for v in initials_variants(token)
-        )
+        out.extend(INITIALS_OTHER + v for token in body_tokens if token in terms for v in initials_variants(token))
         return [token for token in dict.fromkeys(out) if len(token.lstrip("0123456789")) >= 2]
 
     def _unit_initials(self, text: str, whole_prefix: str, part_prefix: str) -> tuple[str, ...]:
@@ -501,10 +458,8 @@ class Analyzer:
                     # Each word's other readings, one word at a time (长 in 长海县).
                     for position in range(start, end):
                         for variant in others[position]:
-                            out.append(
-                                part_prefix
-                                + "".join([*letters[start:position], variant, *letters[position + 1 : end]])
-                            )
+                            out.append(part_prefix + "".join([*letters[start:position], variant,
+                                                              *letters[position + 1 : end]]))
             if len(runs) == 1 and len(words) > 1:
                 out.append(whole_prefix + "".join(letters))
         if len(runs) > 1:
@@ -523,11 +478,7 @@ class Analyzer:
         candidates: list[str] = []
         for run in runs:
             if CJK_RUN.fullmatch(run):
-                candidates.extend(
-                    w
-                    for w in _merge_single_characters(self._jieba.cut(run, True))
-                    if w not in QUERY_STOP_WORDS
-                )
+                candidates.extend(w for w in _merge_single_characters(self._jieba.cut(run, True)) if w not in QUERY_STOP_WORDS)
             elif run not in QUERY_STOP_WORDS:
                 candidates.append(run)
         # Question words and filler go, unless nothing else is left (a query that is only 怎么办).
@@ -599,12 +550,8 @@ class Analyzer:
         # One alternative per token set: a synonym equal to the word (or its pairs) is the word.
         unique: dict[tuple, Alternative] = {}
         for alternative in alternatives:
-            key = (
-                alternative.tokens,
-                alternative.kind == KIND_PINYIN,
-                alternative.kind == KIND_INITIALS,
-                alternative.source if alternative.kind == KIND_INITIALS else "",
-            )
+            key = (alternative.tokens, alternative.kind == KIND_PINYIN, alternative.kind == KIND_INITIALS,
+                   alternative.source if alternative.kind == KIND_INITIALS else "")
             unique.setdefault(key, alternative)
         return QueryGroup(word=word, alternatives=list(unique.values()))
 

@@ -156,9 +156,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
     @property
     def vendor(self) -> str:
         if connection.vendor not in ("sqlite", "postgresql"):
-            raise NotImplementedError(
-                f"the embedded search backend supports SQLite and PostgreSQL, not {connection.vendor}"
-            )
+            raise NotImplementedError(f"the embedded search backend supports SQLite and PostgreSQL, not {connection.vendor}")
         return connection.vendor
 
     # --- indexing -----------------------------------------------------------------------------
@@ -203,9 +201,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         if self.vendor == "sqlite":
             IndexEntry.objects.bulk_create(entries)
             if any(e.pk is None for e in entries):  # SQLite before 3.35 has no RETURNING
-                ids = dict(
-                    IndexEntry.objects.filter(key__in=[e.key for e in entries]).values_list("key", "id")
-                )
+                ids = dict(IndexEntry.objects.filter(key__in=[e.key for e in entries]).values_list("key", "id"))
                 for entry in entries:
                     entry.pk = ids[entry.key]
         else:
@@ -217,15 +213,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             for weight, text in enumerate(reversed(self.suggest_texts(document)), start=1):
                 folded, pinyin, initials = self.suggest_keys(text)
                 suggest_rows.append(
-                    (
-                        entry.pk,
-                        text[:500],
-                        folded[:500],
-                        pinyin[:1000],
-                        initials[:200],
-                        document.audience,
-                        weight,
-                    )
+                    (entry.pk, text[:500], folded[:500], pinyin[:1000], initials[:200], document.audience, weight)
                 )
         tables = {
             "search_facetvalue (entry_id, name, value)": facet_rows,
@@ -247,10 +235,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             cursor.executemany(
                 "INSERT INTO search_fts (rowid, title, names, body, transcript, pinyin, initials) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                [
-                    (e.pk, *(" ".join(s[c]) for c in FTS_COLUMNS))
-                    for e, s in zip(entries, streams, strict=True)
-                ],
+                [(e.pk, *(" ".join(s[c]) for c in FTS_COLUMNS)) for e, s in zip(entries, streams, strict=True)],
             )
 
     @staticmethod
@@ -260,9 +245,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         doubling the heap that a broad query reads; COPY skips parsing a statement with thousands
         of parameters."""
         fields = [f for f in IndexEntry._meta.concrete_fields if not f.primary_key]
-        columns = ", ".join(
-            ["id", *(connection.ops.quote_name(f.column) for f in fields), "search_vector", "title_vector"]
-        )
+        columns = ", ".join(["id", *(connection.ops.quote_name(f.column) for f in fields), "search_vector", "title_vector"])
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence('search_indexentry', 'id')) FROM generate_series(1, %s)",
@@ -279,9 +262,8 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                         [
                             entry.pk,
                             *(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields),
-                            tsvector_literal(
-                                {**entry_streams, "pinyin": titles["pinyin"], "initials": titles["initials"]}
-                            ),
+                            tsvector_literal({**entry_streams, "pinyin": titles["pinyin"],
+                                              "initials": titles["initials"]}),
                             tsvector_literal(titles),
                         ]
                     )
@@ -317,9 +299,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         # Entries are written oldest first, so that ids follow publication and a broad query's
         # "newest matches" (highest ids) are the most recently published; undated documents
         # (routes, sites) go first. Later updates get new ids: the newly published or edited.
-        documents = sorted(
-            documents, key=lambda d: (d.published_at is not None, self.published_datetime(d) or 0)
-        )
+        documents = sorted(documents, key=lambda d: (d.published_at is not None, self.published_datetime(d) or 0))
         # One transaction: readers see the old index until the new one is complete.
         with transaction.atomic():
             self.clear()
@@ -341,11 +321,8 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         vocabulary: dict[str, list[str]] = {}
         if not names or not audiences:
             return vocabulary
-        rows = (
-            FacetValue.objects.filter(name__in=names, entry__audience__in=audiences)
-            .values_list("name", "value")
-            .distinct()
-        )
+        rows = (FacetValue.objects.filter(name__in=names, entry__audience__in=audiences)
+                .values_list("name", "value").distinct())
         for name, value in rows:
             vocabulary.setdefault(name, []).append(value)
         return vocabulary
@@ -364,18 +341,14 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             params.extend([name, value])
         return " AND ".join(clauses), params
 
-    def _match(
-        self, request: SearchRequest, *, titles_only: bool = False
-    ) -> tuple[str, str, list, str, list]:
+    def _match(self, request: SearchRequest, *, titles_only: bool = False) -> tuple[str, str, list, str, list]:
         """(FROM, WHERE, its params, score expression, its params) for the request's query."""
         where, where_params = self._where(request)
         if request.match_all:
             # Filters only (a query that was all filters, 2024年 精品党课展播): newest first.
             return "search_indexentry e", where, where_params, "0", []
         if self.vendor == "sqlite":
-            match = self.sqlite_compiler_class().compile(
-                request.plan, loose=request.loose, titles_only=titles_only
-            )
+            match = self.sqlite_compiler_class().compile(request.plan, loose=request.loose, titles_only=titles_only)
             weights = ", ".join(str(w) for w in FTS_WEIGHTS)
             # CROSS JOIN keeps FTS5 as the outer loop (its rowid is the entry's id), walking its
             # rowids newest first; otherwise SQLite may walk the entries and run the MATCH per row.
@@ -398,18 +371,14 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             [match],
         )
 
-    def _newest_matches(
-        self, request: SearchRequest, *, limit: int, titles_only: bool = False
-    ) -> list[tuple]:
+    def _newest_matches(self, request: SearchRequest, *, limit: int, titles_only: bool = False) -> list[tuple]:
         """(id, score) of the `limit` most recently indexed matches. The score is computed for those
         rows only, so a query that matches most of the index costs no more than a rare one."""
         source, condition, params, score, score_params = self._match(request, titles_only=titles_only)
         if request.match_all:
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT e.id, 0 FROM {source} WHERE {condition} ORDER BY e.id DESC LIMIT %s",  # noqa: S608
-                    [*params, limit],
-                )
+                cursor.execute(f"SELECT e.id, 0 FROM {source} WHERE {condition} ORDER BY e.id DESC LIMIT %s",  # noqa: S608
+                               [*params, limit])
                 return [(pk, 0.0) for pk, _ in cursor.fetchall()]
         if self.vendor == "sqlite":
             # FTS5 streams its rows newest first and scores only those the LIMIT lets through.
@@ -436,9 +405,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             # not count reading each row's vector from TOAST: rule out what was not chosen, for
             # this statement only.
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    f"SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = {'off' if walk else 'on'}"
-                )
+                cursor.execute(f"SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = {'off' if walk else 'on'}")
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()
                 cursor.execute("RESET enable_seqscan; RESET enable_bitmapscan")
@@ -456,9 +423,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         visiting a row the index found. So ask the planner for its estimate and decide here:
         walking reads about limit × rows / matches rows, collecting reads every match."""
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_indexentry e WHERE {condition}", params
-            )  # noqa: S608
+            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_indexentry e WHERE {condition}", params)  # noqa: S608
             plan = cursor.fetchone()[0]
             if isinstance(plan, str):
                 plan = json.loads(plan)
@@ -483,9 +448,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             values.sort(key=lambda item: (-item[1], item[0]))
         return facets
 
-    def _matching_ids(
-        self, request: SearchRequest, alternatives: list[Alternative], ids: set[int]
-    ) -> set[int]:
+    def _matching_ids(self, request: SearchRequest, alternatives: list[Alternative], ids: set[int]) -> set[int]:
         """Which of `ids` hold one of these alternatives (ids come from one query's window)."""
         if not ids:
             return set()
@@ -556,13 +519,8 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             # BM25's title boost favours anyway, so an older lesson named after the query is not
             # lost), and say "more than `rank_window`": no visitor pages further than that.
             window = window[: self.rank_window]
-            titles = (
-                []
-                if request.match_all
-                else sorted(
-                    self._newest_matches(request, limit=self.title_window, titles_only=True), key=by_score
-                )
-            )
+            titles = [] if request.match_all else sorted(
+                self._newest_matches(request, limit=self.title_window, titles_only=True), key=by_score)
             in_titles = {pk for pk, _ in titles}
             ranked = titles + sorted((row for row in window if row[0] not in in_titles), key=by_score)
             total, sampled = self.rank_window, True
@@ -570,9 +528,8 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             if ranked_by_coverage and request.plan.mode == MODE_ANY:
                 # Any word may match, so a common one fills the window: the documents holding
                 # every word are looked up on their own, so none of them is left out.
-                strict = self._newest_matches(
-                    replace(request, plan=replace(request.plan, mode="all")), limit=self.rank_window
-                )
+                strict = self._newest_matches(replace(request, plan=replace(request.plan, mode="all")),
+                                              limit=self.rank_window)
                 known = {pk for pk, _ in candidates}
                 candidates = candidates + [row for row in strict if row[0] not in known]
         faceted = [pk for pk, _ in window]
