@@ -28,7 +28,7 @@ import difflib
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import opencc
@@ -316,6 +316,19 @@ class QueryPlan:
     @property
     def is_empty(self) -> bool:
         return not self.groups
+
+    @property
+    def has_thesaurus(self) -> bool:
+        return any(a.weight_class == SOURCE_THESAURUS for g in self.groups for a in g.alternatives)
+
+    def without_thesaurus(self) -> QueryPlan:
+        """The plan with the thesaurus's alternatives left out (the typed words, their pinyin and
+        initials, the editors' synonyms stay): what a query that finds plenty as typed runs."""
+        groups = [
+            QueryGroup(word=g.word, alternatives=[a for a in g.alternatives if a.weight_class != SOURCE_THESAURUS])
+            for g in self.groups
+        ]
+        return replace(self, groups=groups)
 
     @property
     def needs_coverage(self) -> bool:
