@@ -63,20 +63,15 @@ def copy_rows(table: str, columns: list[str], rows) -> int:
     return count
 
 
-def generate_city() -> dict:
-    """Organisations as a materialised-path tree written directly (path, depth, numchild), then
-    members and a year of sessions. Returns handles for the measurements."""
-    from django.db import connection
-    from django.utils import timezone
+def generate_tree() -> int:
+    """The city's organisation tree (DISTRICTS → streets → committees → branches, then party groups up
+    to TOTAL_ORGANISATIONS) written directly as materialised paths (path, depth, numchild); returns the
+    number of organisations."""
+    from branches.models import Organisation
 
-    from branches.models import Member, Organisation, SessionType
-
-    rng = random.Random(7)
     step = Organisation._get_path
-    established = dt.date(2000, 1, 1)
-    orgs = []  # (path, depth, numchild, kind, name, code)
-    branches = []  # paths of session-holding branches
-    orgs.append(("0001", 1, DISTRICTS, "city", "市委", "C"))
+    orgs = [("0001", 1, DISTRICTS, "city", "市委", "C")]  # (path, depth, numchild, kind, name, code)
+    branches = []  # indexes of session-holding branches
     for d in range(1, DISTRICTS + 1):
         dpath = step("0001", 2, d)
         orgs.append((dpath, 2, STREETS_PER_DISTRICT, "district", f"第{d}区", f"D{d}"))
@@ -101,8 +96,21 @@ def generate_city() -> dict:
     copy_rows(
         "branches_organisation",
         ["path", "depth", "numchild", "kind", "name", "code", "established_on", "is_active"],
-        ((*row, established, True) for row in orgs),
+        ((*row, dt.date(2000, 1, 1), True) for row in orgs),
     )
+    return len(orgs)
+
+
+def generate_city() -> dict:
+    """Organisations as a materialised-path tree written directly (path, depth, numchild), then
+    members and a year of sessions. Returns handles for the measurements."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from branches.models import Member, Organisation, SessionType
+
+    rng = random.Random(7)
+    organisations = generate_tree()
     # A few branches founded mid-year, so the report has real boundary cases.
     Organisation.objects.filter(kind="branch", code__endswith="B11").update(
         established_on=dt.date(YEAR, 5, 15)
@@ -180,7 +188,7 @@ def generate_city() -> dict:
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return {"organisations": len(orgs), "branches": len(branch_ids), "members": members, "sessions": sessions}
+    return {"organisations": organisations, "branches": len(branch_ids), "members": members, "sessions": sessions}
 
 
 def timed(fn, repeat=5):

@@ -26,49 +26,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.cadence import copy_rows, count_queries, drop_database, recreate_database, timed  # noqa: E402
+from bench.cadence import (  # noqa: E402
+    DISTRICTS,
+    MEMBERS_PER_BRANCH,
+    ROLES,
+    TOTAL_ORGANISATIONS,
+    copy_rows,
+    count_queries,
+    drop_database,
+    generate_tree,
+    recreate_database,
+    timed,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dangke_bench_learning"
-DISTRICTS, STREETS_PER_DISTRICT, COMMITTEES_PER_STREET, BRANCHES_PER_COMMITTEE = 16, 10, 5, 15
-TOTAL_ORGANISATIONS, MEMBERS_PER_BRANCH = 16_000, 14
 ASSIGNMENTS, CITY_WIDE, LESSONS_PER_ASSIGNMENT = 24, 8, 2
 DURATION = 1800.0
-ROLES = ["secretary", "deputy", "committee", "committee"] + ["member"] * 9 + ["probationary"]
 
 
-def generate_tree() -> dict[str, int]:
-    """The organisation tree as materialised paths written directly; returns branch code → pk."""
+def branch_ids_by_code() -> dict[str, int]:
+    """The city's tree (bench.cadence.generate_tree); returns branch code → pk."""
     from branches.models import Organisation
 
-    step = Organisation._get_path
-    orgs = [("0001", 1, DISTRICTS, "city", "市委", "C")]
-    branches = []
-    for d in range(1, DISTRICTS + 1):
-        dpath = step("0001", 2, d)
-        orgs.append((dpath, 2, STREETS_PER_DISTRICT, "district", f"第{d}区", f"D{d}"))
-        for s in range(1, STREETS_PER_DISTRICT + 1):
-            spath = step(dpath, 3, s)
-            orgs.append((spath, 3, COMMITTEES_PER_STREET, "street", f"第{d}区第{s}街道", f"D{d}S{s}"))
-            for c in range(1, COMMITTEES_PER_STREET + 1):
-                cpath = step(spath, 4, c)
-                orgs.append(
-                    (cpath, 4, BRANCHES_PER_COMMITTEE, "committee", f"D{d}S{s}C{c}党委", f"D{d}S{s}C{c}")
-                )
-                for b in range(1, BRANCHES_PER_COMMITTEE + 1):
-                    kind = "grid_branch" if b > 12 else "branch"
-                    orgs.append(
-                        [step(cpath, 5, b), 5, 0, kind, f"D{d}S{s}C{c}第{b}支部", f"D{d}S{s}C{c}B{b}"]
-                    )
-                    branches.append(len(orgs) - 1)
-    for i in range(TOTAL_ORGANISATIONS - len(orgs)):
-        parent = orgs[branches[i]]
-        parent[2] = 1
-        orgs.append((step(parent[0], 6, 1), 6, 0, "group", f"{parent[4]}第一党小组", f"{parent[5]}G1"))
-    copy_rows(
-        "branches_organisation",
-        ["path", "depth", "numchild", "kind", "name", "code", "established_on", "is_active"],
-        ((*row, dt.date(2000, 1, 1), True) for row in orgs),
-    )
+    generate_tree()
     return dict(Organisation.objects.filter(kind__in=["branch", "grid_branch"]).values_list("code", "pk"))
 
 
@@ -252,7 +232,7 @@ def main() -> None:
             migrated = time.perf_counter() - started
             today = timezone.localdate()
             started = time.perf_counter()
-            branch_ids = generate_tree()
+            branch_ids = branch_ids_by_code()
             members = generate_members(branch_ids)
             assignments = generate_assignments(today)
             rows = generate_progress(assignments, today)
