@@ -183,40 +183,10 @@ def viewers(clients: int, seconds: float, baseline_seconds: float, ladder: str) 
     pusher = None
     try:
         total_seconds = baseline_seconds + seconds + 60
-        args = [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-re",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=640x360:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440",
-            "-t",
-            str(total_seconds),
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "50",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-f",
-            "flv",
-            stack.rtmp_url(key),
-        ]
         browser = stack.browser()
         for _ in range(8):  # wake every gunicorn worker before the publish check needs one
             browser.get("/healthz")
-        pusher = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        pusher = stack.push(key, seconds=total_seconds, log=base / "push.log", size="640x360", pattern="testsrc2")
         master = f"/live/hls/{stream.stream_name}.m3u8"
         deadline = time.monotonic() + 60
         while browser.get(master).status != 200:

@@ -45,8 +45,10 @@ class LiveStack:
     def rtmp_url(self, stream_key: str) -> str:
         return f"rtmp://127.0.0.1:{self.rtmp_port}/live/{stream_key}"
 
-    def push(self, stream_key: str, *, seconds: float, log: Path) -> subprocess.Popen:
-        """ffmpeg -re: a 320x180 test picture with a tone, in real time, for `seconds`."""
+    def push(
+        self, stream_key: str, *, seconds: float, log: Path, size: str = "320x180", pattern: str = "testsrc"
+    ) -> subprocess.Popen:
+        """ffmpeg -re: a test picture (lavfi `pattern` at `size`) with a tone, in real time, for `seconds`."""
         ffmpeg = require_program("ffmpeg", "apt-get install ffmpeg")
         args = [
             ffmpeg,
@@ -58,7 +60,7 @@ class LiveStack:
             "-f",
             "lavfi",
             "-i",
-            "testsrc=size=320x180:rate=25",
+            f"{pattern}=size={size}:rate=25",
             "-f",
             "lavfi",
             "-i",
