@@ -118,3 +118,27 @@ def unmetered(settings):
     """Heartbeats not limited by real time, for tests about merging, clipping and completion
     (the budget itself is tested in test_progress_budget.py)."""
     settings.LESSONS_HEARTBEAT_ALLOWANCE_SECONDS = 10**7
+
+
+@pytest.fixture
+def playable_lesson(settings, tiny_clip):
+    """`playable_lesson(title)`: a published lesson (with a speaker) under a new lesson index at the
+    default site's root, playing the tiny clip transcoded to one small rung, for the player's browser tests."""
+
+    def _make(title):
+        from wagtail.models import Site
+
+        from lessons.factories import LessonIndexPageFactory, LessonPageFactory, LessonSpeakerFactory
+        from media.services import ingest_file
+
+        settings.MEDIA_LADDER = [(90, 200)]
+        recording = ingest_file(tiny_clip, title=f"{title}录像")  # ImmediateBackend: transcoded on commit
+        recording.refresh_from_db()
+        assert recording.is_ready, recording.failure_reason
+        index = LessonIndexPageFactory(parent=Site.objects.get(is_default_site=True).root_page)
+        lesson = LessonPageFactory(parent=index, title=title, recording=recording)
+        LessonSpeakerFactory(page=lesson)
+        lesson.save_revision().publish()
+        return lesson
+
+    return _make

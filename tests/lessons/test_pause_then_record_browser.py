@@ -16,23 +16,12 @@ MEDIA = "document.querySelector('[data-media-player]').dangkePlayer.media"
 
 
 def test_page_after_pause_shows_the_csv_percentage(
-    live_site, browser_page, make_user, tiny_clip, settings, monkeypatch
+    live_site, browser_page, make_user, playable_lesson, monkeypatch
 ):
-    from wagtail.models import Site
-
-    from lessons.factories import LessonIndexPageFactory, LessonPageFactory, LessonSpeakerFactory
     from lessons.models import LessonProgress
     from lessons.services import progress as heartbeats
-    from media.services import ingest_file
 
-    settings.MEDIA_LADDER = [(90, 200)]
-    recording = ingest_file(tiny_clip, title="暂停测试录像")
-    recording.refresh_from_db()
-    assert recording.is_ready, recording.failure_reason
-    index = LessonIndexPageFactory(parent=Site.objects.get(is_default_site=True).root_page)
-    lesson = LessonPageFactory(parent=index, title="暂停党课", recording=recording)
-    LessonSpeakerFactory(page=lesson)
-    lesson.save_revision().publish()
+    lesson = playable_lesson("暂停党课")
     make_user("member5", role="党员")
 
     # A heartbeat that takes a while to be saved (a phone's network, a busy worker): the live server

@@ -12,22 +12,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 MEDIA = "document.querySelector('[data-media-player]').dangkePlayer.media"
 
 
-def test_played_seconds_count_with_no_allowance(live_site, browser_page, make_user, tiny_clip, settings):
-    from wagtail.models import Site
-
-    from lessons.factories import LessonIndexPageFactory, LessonPageFactory, LessonSpeakerFactory
+def test_played_seconds_count_with_no_allowance(
+    live_site, browser_page, make_user, playable_lesson, settings
+):
     from lessons.models import LessonProgress
-    from media.services import ingest_file
 
-    settings.MEDIA_LADDER = [(90, 200)]
     settings.LESSONS_HEARTBEAT_ALLOWANCE_SECONDS = 0
-    recording = ingest_file(tiny_clip, title="计时测试录像")
-    recording.refresh_from_db()
-    assert recording.is_ready, recording.failure_reason
-    index = LessonIndexPageFactory(parent=Site.objects.get(is_default_site=True).root_page)
-    lesson = LessonPageFactory(parent=index, title="计时党课", recording=recording)
-    LessonSpeakerFactory(page=lesson)
-    lesson.save_revision().publish()
+    lesson = playable_lesson("计时党课")
     make_user("member3", role="党员")
 
     page = browser_page

@@ -9,21 +9,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 MEDIA = "document.querySelector('[data-media-player]').dangkePlayer.media"
 
 
-def test_member_resumes_at_the_saved_position(live_site, browser_page, make_user, tiny_clip, settings):
-    from lessons.factories import LessonIndexPageFactory, LessonPageFactory, LessonSpeakerFactory
+def test_member_resumes_at_the_saved_position(live_site, browser_page, make_user, playable_lesson):
     from lessons.models import LessonProgress
-    from media.services import ingest_file
 
-    settings.MEDIA_LADDER = [(90, 200)]
-    recording = ingest_file(tiny_clip, title="续播测试录像")  # ImmediateBackend: transcoded on commit
-    recording.refresh_from_db()
-    assert recording.is_ready, recording.failure_reason
-    from wagtail.models import Site
-
-    index = LessonIndexPageFactory(parent=Site.objects.get(is_default_site=True).root_page)
-    lesson = LessonPageFactory(parent=index, title="续播党课", recording=recording)
-    LessonSpeakerFactory(page=lesson)
-    lesson.save_revision().publish()
+    lesson = playable_lesson("续播党课")
     make_user("member2", role="党员")
 
     page = browser_page
