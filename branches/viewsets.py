@@ -41,9 +41,7 @@ def scoped_organisations(user):
     """Organisations a user may administer: superuser all, departments their subtrees, secretaries their branch subtree."""
     if user.is_superuser:
         return Organisation.objects.all()
-    q = Q(pk__in=[])
-    for path in scope.managed_paths(user):
-        q |= Q(path__startswith=path)
+    q = scope.managed_subtrees_q(user)
     branch = scope.secretary_branch(user)
     if branch is not None:
         q |= Q(path__startswith=branch.path)

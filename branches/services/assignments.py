@@ -52,9 +52,7 @@ def assignable_organisations(user):
     qs = Organisation.objects.filter(is_active=True)
     if user.is_superuser:
         return qs
-    q = Q(pk__in=[])
-    for path in scope.managed_paths(user):
-        q |= Q(path__startswith=path)
+    q = scope.managed_subtrees_q(user)
     branch = scope.secretary_branch(user)
     if branch is not None:
         q |= Q(pk=branch.pk)

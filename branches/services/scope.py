@@ -113,10 +113,16 @@ def can_view_session(user, session: Session) -> bool:
     return not session.session_type.committee_only or member.role in COMMITTEE_ROLES
 
 
+def managed_subtrees_q(user, prefix: str = "") -> Q:
+    """Rows (organisations, or through `prefix` e.g. "branch__" rows of one) inside a subtree the user
+    manages as an organisation department; matches nothing for anyone else."""
+    paths = managed_paths(user)
+    return _paths_q(paths, prefix=prefix) if paths else Q(pk__in=[])
+
+
 def _managed_branches_q(user) -> Q:
     """Rows whose branch lies in a subtree the user reports on (matches nothing otherwise)."""
-    paths = managed_paths(user)
-    return _paths_q(paths, prefix="branch__") if paths else Q(pk__in=[])
+    return managed_subtrees_q(user, prefix="branch__")
 
 
 def visible_sessions(user):
