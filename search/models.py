@@ -134,3 +134,24 @@ class IndexReceipt(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class SearchQueryDay(models.Model):
+    """How often members searched for a query on one day and how often it found little or nothing,
+    so editors can see the words members use that the content and the thesaurus do not know. Who
+    searched is not kept; rows older than SEARCH_QUERY_LOG_DAYS are deleted (search.query_log)."""
+
+    query = models.CharField("搜索词", max_length=200)
+    day = models.DateField("日期")
+    searches = models.PositiveIntegerField("搜索次数", default=0)
+    thin_searches = models.PositiveIntegerField("结果很少的次数", default=0)
+    last_result_count = models.PositiveIntegerField("最近一次结果数", default=0)
+
+    class Meta:
+        verbose_name = "搜索词统计"
+        verbose_name_plural = "搜索词统计"
+        constraints = [models.UniqueConstraint(fields=["query", "day"], name="search_query_day_unique")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self):
+        return f"{self.query} ({self.day})"

@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import services
+from . import query_log, services
 from .analysis import fold
 from .backends.base import FACET_NAMES
 
@@ -43,6 +43,13 @@ def _input_error(request) -> str:
         if any(len(value) > MAX_PARAMETER_LENGTH for value in request.GET.getlist(name)):
             return BAD_PARAMETER.format(name=name)
     return ""
+
+
+def _count_search(request, query: str, results, *, types, filters) -> None:
+    # Only the first page of a plain search: paging on, or narrowing with a facet, says nothing new
+    # about whether the words were understood.
+    if results.page == 1 and not types and not filters and not request.GET.get("exact"):
+        query_log.record_search(query, results.count)
 
 
 def _clean(value: str) -> str:
@@ -88,6 +95,7 @@ def search_page(request):
     elif query:
         results = services.search(query, types=types, filters=filters, user=request.user, page=_page_number(request),
                                   exact=bool(request.GET.get("exact")))
+        _count_search(request, query, results, types=types, filters=filters)
     base = {"q": query, **filters}
     if request.GET.get("exact"):
         base["exact"] = "1"
@@ -149,6 +157,7 @@ def search_api(request):
     filters = _filters(request)
     results = services.search(query, types=types, filters=filters, user=request.user,
                               page=_page_number(request), exact=bool(request.GET.get("exact")))
+    _count_search(request, query, results, types=types, filters=filters)
     base = {"q": query, **filters}
     if types:
         base["type"] = types[0]

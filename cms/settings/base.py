@@ -466,6 +466,12 @@ SEARCH_RECOVERY_BATCH = env.int("SEARCH_RECOVERY_BATCH", default=500)
 SEARCH_THESAURUS = env.str("SEARCH_THESAURUS", default="cilin")
 if SEARCH_THESAURUS not in ("cilin", "none"):
     raise ImproperlyConfigured(f"SEARCH_THESAURUS must be 'cilin' or 'none', not {SEARCH_THESAURUS!r}.")
+# Members' searches are counted per query and day (search/query_log.py) for the editors' report of
+# queries that found at most SEARCH_THIN_RESULTS results in the last SEARCH_GAP_DAYS days; counts are
+# deleted after SEARCH_QUERY_LOG_DAYS.
+SEARCH_THIN_RESULTS = env.int("SEARCH_THIN_RESULTS", default=2)
+SEARCH_GAP_DAYS = env.int("SEARCH_GAP_DAYS", default=30)
+SEARCH_QUERY_LOG_DAYS = env.int("SEARCH_QUERY_LOG_DAYS", default=90)
 
 # --- Browser-side security (security/csp.py) ------------------------------------------------
 # Content-Security-Policy of every response. Scripts only from this site and with the request's nonce
