@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import re
 import secrets
 import shutil
@@ -23,7 +24,8 @@ from pathlib import Path
 
 import ffmpeg
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -213,6 +215,7 @@ def end_live(pk: int, *, now=None) -> bool:
             from .tasks import prepare_live_replay
 
             transaction.on_commit(lambda: prepare_live_replay.enqueue(pk))
+    forget_viewers(pk)
     logger.info("live %s: ended", pk)
     return True
 
@@ -325,12 +328,26 @@ def _bucket(now: float | None = None) -> int:
     return int((now if now is not None else time.time()) // settings.LIVE_VIEWER_WINDOW_SECONDS)
 
 
+def _cache_counts_atomically() -> bool:
+    # Redis (and the in-process cache) add and incr atomically. The file cache does neither: with
+    # several workers two of them both "add" a viewer (seen: 266 counted for 201 players), so
+    # there the viewers are marker files created with O_EXCL, which one machine's workers share.
+    return not isinstance(caches["default"], FileBasedCache)
+
+
+def viewers_root() -> Path:
+    return private_root() / "live" / "viewers"
+
+
 def note_viewer(live_pk: int, viewer: str, *, now: float | None = None) -> None:
-    """A playlist fetch: the viewer counts once per window. Two cache operations, no database
-    write: players fetch the playlist every segment (2 s)."""
+    """A playlist fetch: the viewer counts once per window. Two cache operations (or one file
+    creation), no database write: players fetch the playlist every segment (2 s)."""
     bucket = _bucket(now)
     window = settings.LIVE_VIEWER_WINDOW_SECONDS
     digest = hashlib.sha256(viewer.encode("utf-8")).hexdigest()[:16]
+    if not _cache_counts_atomically():
+        _mark_viewer(live_pk, bucket, digest)
+        return
     if cache.add(f"live:seen:{live_pk}:{bucket}:{digest}", 1, timeout=window * 3):
         counter = f"live:count:{live_pk}:{bucket}"
         cache.add(counter, 0, timeout=window * 3)
@@ -340,9 +357,39 @@ def note_viewer(live_pk: int, viewer: str, *, now: float | None = None) -> None:
             cache.set(counter, 1, timeout=window * 3)
 
 
+def _mark_viewer(live_pk: int, bucket: int, digest: str) -> None:
+    folder = viewers_root() / str(live_pk) / str(bucket)
+    for _attempt in range(2):
+        try:
+            os.close(os.open(folder / digest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            return
+        except FileExistsError:
+            return
+        except FileNotFoundError:
+            # The window's first viewer: its folder is made and windows before the last are dropped.
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.parent.iterdir():
+                if old.name.isdigit() and int(old.name) < bucket - 1:
+                    shutil.rmtree(old, ignore_errors=True)
+
+
+def _marked_viewers(live_pk: int, bucket: int) -> int:
+    try:
+        with os.scandir(viewers_root() / str(live_pk) / str(bucket)) as entries:
+            return sum(1 for _ in entries)
+    except FileNotFoundError:
+        return 0
+
+
+def forget_viewers(live_pk: int) -> None:
+    shutil.rmtree(viewers_root() / str(live_pk), ignore_errors=True)
+
+
 def watching_now(live_pk: int, *, now: float | None = None) -> int:
     """Distinct viewers over the last full window (or this one, when it already has more)."""
     bucket = _bucket(now)
+    if not _cache_counts_atomically():
+        return max(_marked_viewers(live_pk, bucket), _marked_viewers(live_pk, bucket - 1))
     counts = cache.get_many([f"live:count:{live_pk}:{bucket}", f"live:count:{live_pk}:{bucket - 1}"])
     return max([int(value) for value in counts.values()] or [0])
 

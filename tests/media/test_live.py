@@ -4,6 +4,7 @@ key page, the encoder's command and the rendered rtmp config."""
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import timedelta
 
 import pytest
@@ -215,7 +216,17 @@ def test_the_live_playlists_list_the_renditions_present_and_count_viewers(client
     assert status == {"state": "live", "label": "直播中", "watching": 2, "publishing": True}
 
 
-def test_watching_now_is_per_window(db, settings):
+@pytest.fixture(params=["shared cache", "file cache"])
+def viewer_cache(request, settings, tmp_path):
+    """Both ways of counting viewers: in a cache that adds atomically (Redis, here the in-process
+    one) and, with the file cache, as marker files."""
+    if request.param == "file cache":
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                       "LOCATION": str(tmp_path / "cache")}}
+    return request.param
+
+
+def test_watching_now_is_per_window(db, settings, viewer_cache):
     settings.LIVE_VIEWER_WINDOW_SECONDS = 20
     live.note_viewer(7, "a", now=1000.0)
     live.note_viewer(7, "a", now=1001.0)
@@ -226,6 +237,33 @@ def test_watching_now_is_per_window(db, settings):
     assert live.watching_now(7, now=1022.0) == 2
     # Two windows on with nobody fetching: nobody watching.
     assert live.watching_now(7, now=1061.0) == 0
+
+
+def _note_viewers_in_a_worker(count, now):
+    for _ in range(5):
+        for number in range(count):
+            live.note_viewer(8, f"viewer-{number}", now=now)
+
+
+def test_several_workers_on_the_file_cache_count_each_viewer_once(db, settings, tmp_path):
+    # With the file cache, cache.add is check-then-write: four workers fetching the same players'
+    # playlists once counted a third too many. Marker files are created atomically.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                   "LOCATION": str(tmp_path / "cache")}}
+    settings.LIVE_VIEWER_WINDOW_SECONDS = 20
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_note_viewers_in_a_worker, args=(40, 1000.0)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    assert live.watching_now(8, now=1001.0) == 40
+    # Windows before the last are cleared when a new one starts; an ended live forgets them all.
+    live.note_viewer(8, "late", now=1045.0)
+    assert sorted(p.name for p in (live.viewers_root() / "8").iterdir()) == ["52"]
+    live.forget_viewers(8)
+    assert live.watching_now(8, now=1045.0) == 0
 
 
 def test_members_only_live_hls_is_for_signed_in_members(client, stream, make_user):
