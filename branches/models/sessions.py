@@ -204,6 +204,20 @@ def photo_upload_to(instance: SessionPhoto, filename: str) -> str:
     return f"branch-photos/{instance.session.branch_id}/{uuid.uuid4().hex}{suffix}"
 
 
+def validate_meeting_photo(value) -> None:
+    """The checks 支部工作台's photo field makes (Wagtail's image field: a real image of an allowed
+    format, at most WAGTAILIMAGES_MAX_UPLOAD_SIZE bytes and WAGTAILIMAGES_MAX_IMAGE_PIXELS pixels),
+    for a photo added anywhere else too (the Wagtail admin's inline). A stored photo was checked
+    when it came."""
+    from wagtail.images.fields import WagtailImageField
+
+    upload = getattr(value, "file", None)
+    if getattr(value, "_committed", True) or upload is None:
+        return
+    WagtailImageField().to_python(upload)
+    upload.seek(0)
+
+
 class SessionPhoto(Orderable):
     """A photo of a meeting: private to the branch (committee-only meetings: to the invitees) and
     its organisation departments. Stored with the recordings' originals, where no URL reaches (the
@@ -211,7 +225,10 @@ class SessionPhoto(Orderable):
     by the checking view branches:session_photo."""
 
     session = ParentalKey(Session, on_delete=models.CASCADE, related_name="photos")
-    file = models.ImageField("照片", storage=originals_storage, upload_to=photo_upload_to, max_length=255)
+    file = models.ImageField(
+        "照片", storage=originals_storage, upload_to=photo_upload_to, max_length=255,
+        validators=[validate_meeting_photo],
+    )
     caption = models.CharField("说明", max_length=200, blank=True)
 
     class Meta(Orderable.Meta):

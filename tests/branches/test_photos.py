@@ -3,6 +3,7 @@ Wagtail image library, served by a checking view to the branch's members (commit
 the invitees) and its organisation departments only."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,60 @@ def test_a_photo_added_in_the_wagtail_admin_is_private_too(client, people, tree,
     assert photo.caption == "后台上传"
     assert Path(settings.PRIVATE_MEDIA_ROOT).resolve() in Path(photo.file.path).resolve().parents
     assert not get_image_model().objects.exists()
+
+
+def _admin_photo_post(client, session, tree, upload):
+    start = timezone.localtime(session.starts_at)
+    return client.post(
+        f"/admin/branches/sessions/edit/{session.pk}/",
+        {
+            "branch": tree.a.pk,
+            "session_type": session.session_type_id,
+            "topic": "改过的议题",
+            "starts_at": start.strftime("%Y-%m-%d %H:%M"),
+            "ends_at": timezone.localtime(session.ends_at).strftime("%Y-%m-%d %H:%M"),
+            "status": session.status,
+            "lesson_links-TOTAL_FORMS": 0,
+            "lesson_links-INITIAL_FORMS": 0,
+            "photos-TOTAL_FORMS": 1,
+            "photos-INITIAL_FORMS": 0,
+            "photos-0-ORDER": 1,
+            "photos-0-DELETE": "",
+            "photos-0-file": upload,
+            "photos-0-caption": "后台上传",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "upload, setting, expected",
+    [
+        # Larger than the limit the 支部工作台 form applies.
+        (lambda: SimpleUploadedFile("big.png", png_bytes(), content_type="image/png"), {"WAGTAILIMAGES_MAX_UPLOAD_SIZE": 20}, "文件过大"),
+        # More pixels than allowed.
+        (lambda: SimpleUploadedFile("wide.png", png_bytes(), content_type="image/png"), {"WAGTAILIMAGES_MAX_IMAGE_PIXELS": 100}, "像素过多"),
+        # A format the image library does not take, however real the image.
+        (lambda: SimpleUploadedFile("scan.tiff", _tiff_bytes(), content_type="image/tiff"), {}, "不支持的图片格式"),
+    ],
+    ids=["too large", "too many pixels", "format not allowed"],
+)
+def test_the_wagtail_admin_applies_the_workbench_photo_limits(client, people, tree, settings, upload, setting,
+                                                              expected):
+    for name, value in setting.items():
+        setattr(settings, name, value)
+    session = SessionFactory(branch=tree.a, topic="学习会")
+    client.force_login(people.secretary_user)
+    response = _admin_photo_post(client, session, tree, upload())
+    assert response.status_code == 200  # the form again, with the error and what was typed
+    html = response.content.decode()
+    assert "改过的议题" in html and "后台上传" in html
+    errors = " ".join(re.findall(r'<p class="error-message">(.*?)</p>', html, re.S))
+    assert expected in errors
+    assert not session.photos.exists()
+    assert not any(Path(settings.PRIVATE_MEDIA_ROOT).rglob("branch-photos/*/*"))
+
+
+def _tiff_bytes():
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (40, 30), "green").save(buffer, "TIFF")
+    return buffer.getvalue()
