@@ -22,13 +22,24 @@ def send_assignment_reminders(assignment_pk: int) -> int:
 
 
 @task()
+def make_photo_thumbnail(photo_pk: int) -> str:
+    from .services import photos
+
+    return photos.make_thumbnail(photo_pk)
+
+
+@task()
 def delete_session_photo_file(name: str) -> bool:
-    """Remove a deleted meeting photo's file from private storage, unless a photo uses it again."""
+    """Remove a deleted meeting photo's file (or its thumbnail) from private storage, unless a photo
+    uses it again."""
+    from django.db.models import Q
+
     from media.storage import originals_storage
 
     from .models import SessionPhoto
 
-    if not name.startswith("branch-photos/") or SessionPhoto.objects.filter(file=name).exists():
+    in_use = SessionPhoto.objects.filter(Q(file=name) | Q(thumbnail=name)).exists()
+    if not name.startswith("branch-photos/") or in_use:
         return False
     originals_storage.delete(name)
     return True

@@ -112,6 +112,14 @@ def freeze_assignment_rosters():
     freeze_due_rosters()
 
 
+def queue_missing_thumbnails():
+    from .services.photos import photos_without_thumbnail
+    from .tasks import make_photo_thumbnail
+
+    for photo_pk in photos_without_thumbnail():
+        make_photo_thumbnail.enqueue(photo_pk)
+
+
 @hooks.register("dangke_periodic_jobs")
 def branch_periodic_jobs():
     # Reminders are claimed per session and member, so a run that overlaps another sends nothing twice.
@@ -119,6 +127,8 @@ def branch_periodic_jobs():
         {"name": "branches.queue_session_reminders", "every": 300, "run": queue_session_reminders},
         {"name": "branches.queue_assignment_reminders", "every": 300, "run": queue_assignment_reminders},
         {"name": "branches.freeze_assignment_rosters", "every": 300, "run": freeze_assignment_rosters},
+        # Photos from before thumbnails, or whose thumbnail task was lost with a queue.
+        {"name": "branches.queue_missing_thumbnails", "every": 600, "run": queue_missing_thumbnails},
     ]
 
 

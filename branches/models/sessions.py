@@ -230,10 +230,19 @@ class SessionPhoto(Orderable):
         validators=[validate_meeting_photo],
     )
     caption = models.CharField("说明", max_length=200, blank=True)
+    # A smaller JPEG beside the file (branches.services.photos), made by a task after the upload.
+    thumbnail = models.CharField(max_length=255, blank=True, editable=False)
 
     class Meta(Orderable.Meta):
         verbose_name = "会议照片"
         verbose_name_plural = "会议照片"
+
+
+    @property
+    def has_fresh_thumbnail(self) -> bool:
+        """A thumbnail made from the photo's current file (a replaced file has a new random name)."""
+        stem = PurePosixPath(self.file.name or "").with_suffix("").as_posix()
+        return bool(self.file.name) and self.thumbnail.startswith(stem)
 
 
 class AttendanceStatus(models.TextChoices):

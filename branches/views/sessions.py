@@ -167,6 +167,10 @@ def session_photo(request, pk):
     )
     if not scope.can_view_session(request.user, photo.session):
         raise PermissionDenied
+    if request.GET.get("size") == "small" and photo.has_fresh_thumbnail:
+        name = photo.thumbnail  # the page's smaller copy; the original without ?size
+    else:
+        name = photo.file.name
     return get_storage_backend().original_response(
-        request, photo.file.name, f"会议照片-{photo.pk}{posixpath.splitext(photo.file.name)[1]}", inline=True
+        request, name, f"会议照片-{photo.pk}{posixpath.splitext(name)[1]}", inline=True
     )

@@ -19,13 +19,13 @@ from branches.models import Role, SessionPhoto
 pytestmark = pytest.mark.django_db
 
 
-def png_bytes(colour="red"):
+def png_bytes(colour="red", size=(40, 30)):
     buffer = io.BytesIO()
-    PILImage.new("RGB", (40, 30), colour).save(buffer, "PNG")
+    PILImage.new("RGB", size, colour).save(buffer, "PNG")
     return buffer.getvalue()
 
 
-def upload_photo(client, session, caption="会议现场"):
+def upload_photo(client, session, caption="会议现场", content=None):
     import datetime as dt
 
     start = timezone.localtime(session.starts_at)
@@ -37,7 +37,7 @@ def upload_photo(client, session, caption="会议现场"):
             "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
             "ends_at": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
             "photo_caption": caption,
-            "photo": SimpleUploadedFile("scene.png", png_bytes(), content_type="image/png"),
+            "photo": SimpleUploadedFile("scene.png", content or png_bytes(), content_type="image/png"),
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -134,6 +134,90 @@ def test_deleting_a_photo_removes_its_private_file(photo, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         photo.delete()
     assert not path.exists()
+
+
+def test_the_session_page_shows_a_smaller_copy_that_links_to_the_original(
+    client, people, tree, django_capture_on_commit_callbacks
+):
+    session = SessionFactory(branch=tree.a, topic="学习会")
+    client.force_login(people.secretary_user)
+    original = png_bytes("navy", size=(2400, 1600))
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = upload_photo(client, session, content=original)
+    photo.refresh_from_db()
+    assert photo.thumbnail.endswith(".small.jpg") and photo.has_fresh_thumbnail
+    url = reverse("branches:session_photo", kwargs={"pk": photo.pk})
+    client.force_login(people.member_user)
+    small = body(client.get(url, {"size": "small"}))
+    with PILImage.open(io.BytesIO(small)) as image:
+        assert image.format == "JPEG" and image.size == (800, 533)
+    assert len(small) < len(original)
+    assert body(client.get(url)) == original
+    html = client.get(reverse("branches:session_detail", kwargs={"pk": session.pk})).content.decode()
+    assert f'href="{url}"' in html and f'src="{url}?size=small"' in html
+    # The smaller copy is as private as the photo.
+    client.force_login(people.other_user)
+    assert client.get(url, {"size": "small"}).status_code == 403
+    # Deleting the photo removes both files.
+    paths = [Path(settings_path(photo.file.name)), Path(settings_path(photo.thumbnail))]
+    assert all(p.is_file() for p in paths)
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.delete()
+    assert not any(p.exists() for p in paths)
+
+
+def settings_path(name):
+    from media.storage import originals_storage
+
+    return originals_storage.path(name)
+
+
+def test_a_photo_camera_held_sideways_is_made_upright(people, tree):
+    from django.core.files.base import ContentFile
+
+    from branches.services import photos
+
+    buffer = io.BytesIO()
+    exif = PILImage.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
+    PILImage.new("RGB", (1200, 900), "white").save(buffer, "JPEG", exif=exif)
+    session = SessionFactory(branch=tree.a)
+    photo = SessionPhoto(session=session)
+    photo.file.save("sideways.jpg", ContentFile(buffer.getvalue()), save=False)
+    SessionPhoto.objects.bulk_create([photo])  # no signal: the sweep finds it
+    assert photos.photos_without_thumbnail() == [SessionPhoto.objects.get().pk]
+    name = photos.make_thumbnail(SessionPhoto.objects.get().pk)
+    with PILImage.open(settings_path(name)) as image:
+        assert image.size == (800, 1067)  # portrait: 900 × 1200 upright, then 800 wide
+    assert photos.photos_without_thumbnail() == []
+
+
+def test_the_sweep_queues_photos_without_a_thumbnail(people, tree):
+    from branches.wagtail_hooks import queue_missing_thumbnails
+
+    session = SessionFactory(branch=tree.a)
+    photo = SessionPhoto(session=session)
+    from django.core.files.base import ContentFile
+
+    photo.file.save("old.png", ContentFile(png_bytes(size=(1000, 500))), save=False)
+    SessionPhoto.objects.bulk_create([photo])
+    queue_missing_thumbnails()  # the immediate task backend runs the task at once
+    stored = SessionPhoto.objects.get()
+    assert stored.has_fresh_thumbnail and stored.thumbnail != stored.file.name
+
+
+def test_a_file_pillow_cannot_read_is_its_own_thumbnail(people, tree):
+    from django.core.files.base import ContentFile
+
+    from branches.services import photos
+
+    session = SessionFactory(branch=tree.a)
+    photo = SessionPhoto(session=session)
+    photo.file.save("broken.png", ContentFile(b"not an image at all"), save=False)
+    SessionPhoto.objects.bulk_create([photo])
+    stored = SessionPhoto.objects.get()
+    assert photos.make_thumbnail(stored.pk) == stored.file.name
+    assert photos.photos_without_thumbnail() == []  # not tried again and again
 
 
 def test_a_photo_added_in_the_wagtail_admin_is_private_too(client, people, tree, settings):
