@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 from datetime import datetime, time
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.templatetags.static import static
 from django.utils import feedgenerator, timezone
@@ -62,17 +63,18 @@ class PodcastFeed(feedgenerator.Rss201rev2Feed):
 
 
 def podcast_episodes(series):
-    """Public lessons of the series whose audio edition exists and is not members-only."""
+    """Public lessons of the series whose audio edition exists and is not members-only: their own
+    recording, or the replay of their live once it is there."""
     episodes = []
     lessons = (
         visible_lessons(None)
-        .filter(series=series, recording__isnull=False)
-        .select_related("recording")
+        .filter(Q(recording__isnull=False) | Q(live_stream__recording__isnull=False), series=series)
+        .select_related("recording", "live_stream__recording")
         .prefetch_related("lesson_speakers__speaker")
         .order_by("episode_number", "date_given", "pk")
     )
     for lesson in lessons:
-        recording = lesson.recording
+        recording = lesson.playable_recording
         if getattr(recording, "members_only", False):
             continue
         url = getattr(recording, "audio_edition_url", None)

@@ -96,3 +96,20 @@ def test_a_series_without_a_cover_gets_the_default_itunes_image(client, series, 
 
     with Image.open(finders.find("lessons/img/podcast-cover.png")) as image:
         assert image.size == (1400, 1400)  # the square Apple Podcasts asks for
+
+
+def test_a_live_lessons_replay_is_an_episode_once_it_is_ready(client, series, feed_lessons, make_lesson,
+                                                              transcoded_recording):
+    from media.factories import LiveStreamFactory
+    from media.models import LiveStream
+
+    stream = LiveStreamFactory(title="直播")
+    make_lesson(title="第四期：直播回放", series=series, episode_number=4, live_stream=stream)
+    titles = [entry.title for entry in feedparser.parse(client.get(series.url + "feed/").content).entries]
+    assert titles == ["第一期：红色港湾"]  # no replay yet: nothing to listen to
+    replay = transcoded_recording()
+    LiveStream.objects.filter(pk=stream.pk).update(status=LiveStream.Status.REPLAY_READY, recording=replay)
+    feed = feedparser.parse(client.get(series.url + "feed/").content)
+    assert [entry.title for entry in feed.entries] == ["第一期：红色港湾", "第四期：直播回放"]
+    replay.refresh_from_db()
+    assert feed.entries[1].enclosures[0].href.endswith(replay.audio_edition_url)
