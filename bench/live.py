@@ -39,7 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SEGMENT_RE = re.compile(r"^(\d+\.ts)$", re.M)
+# A segment line: its name and the signature Django added (nginx serves only signed links).
+SEGMENT_RE = re.compile(r"^(\d+\.ts)(\?\S*)?$", re.M)
 EXTINF_RE = re.compile(r"#EXTINF:([\d.]+)")
 TARGET_RE = re.compile(r"#EXT-X-TARGETDURATION:(\d+)")
 
@@ -96,18 +97,18 @@ def player(port: int, master_path: str, seconds: float, results: list) -> None:
         text = body.decode()
         target = float(TARGET_RE.search(text).group(1)) if TARGET_RE.search(text) else 2.0
         durations = [float(d) for d in EXTINF_RE.findall(text)]
-        names = SEGMENT_RE.findall(text)
-        new = [(n, d) for n, d in zip(names, durations, strict=False) if n not in seen]
+        links = SEGMENT_RE.findall(text)
+        new = [(n, q, d) for (n, q), d in zip(links, durations, strict=False) if n not in seen]
         if first:  # a player joins three segments behind the edge
-            for name, _ in new[:-3]:
+            for name, _, _ in new[:-3]:
                 seen.add(name)
             new = new[-3:]
             first = False
         listed_at = time.monotonic()
-        for name, duration in new:
+        for name, query, duration in new:
             seen.add(name)
             before = time.monotonic()
-            status, body = get(base + name)
+            status, body = get(base + name + query)
             done = time.monotonic()
             stats["segment_ms"].append((done - before) * 1000)
             if status == 200 and body[:1] == b"\x47":

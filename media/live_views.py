@@ -127,7 +127,7 @@ def live_file(request, stream: str, filename: str):
         except FileNotFoundError:
             raise Http404("直播信号尚未到达，请稍候。") from None
         live.note_viewer(live_stream.pk, _viewer_id(request))
-        return _playlist_response(text)
+        return _playlist_response(live.sign_media_playlist(text, request.path))
     if not SEGMENT_RE.match(filename) or not path.is_file():
         raise Http404("文件不存在")
     response = serve_file(request, path, private=True)

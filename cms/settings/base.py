@@ -5,6 +5,7 @@ database task worker. DATABASE_URL, REDIS_URL, AWS_STORAGE_BUCKET_NAME and ELAST
 switch to the scale-out engines.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -393,6 +394,13 @@ LIVE_UPDATE_SECONDS = env.int("LIVE_UPDATE_SECONDS", default=30)
 LIVE_RTMP_APPLICATION = "live"
 # The publish callbacks are accepted only from these addresses, and never through the web proxy.
 LIVE_CALLBACK_ALLOWED = env.list("LIVE_CALLBACK_ALLOWED", default=["127.0.0.1", "::1"])
+# Live segment links in the media playlists are signed (nginx secure_link) and expire after about
+# this many seconds; the secret is shared with nginx through `render_nginx` (default: from SECRET_KEY).
+LIVE_SEGMENT_LINK_SECONDS = env.int("LIVE_SEGMENT_LINK_SECONDS", default=120)
+LIVE_SEGMENT_SECRET = env.str("LIVE_SEGMENT_SECRET", default="")
+if LIVE_SEGMENT_SECRET and not re.fullmatch(r"[A-Za-z0-9_-]{32,}", LIVE_SEGMENT_SECRET):
+    # It is written into nginx's config inside a string, where quotes and $ would mean something.
+    raise ImproperlyConfigured("LIVE_SEGMENT_SECRET must be at least 32 letters, digits, '-' or '_'.")
 # "Watching now" counts distinct viewers fetching the playlist within this many seconds.
 LIVE_VIEWER_WINDOW_SECONDS = env.int("LIVE_VIEWER_WINDOW_SECONDS", default=20)
 # The address encoders are told to publish to (shown in the admin with the key).

@@ -27,6 +27,9 @@ from tests.processes import (
 RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
 
 
+SEGMENT_SECRET = "live-stack-segment-secret-0123456789abcdef"
+
+
 @dataclass
 class LiveStack:
     var_dir: Path
@@ -36,6 +39,8 @@ class LiveStack:
     app_port: int
     gunicorn: Process
     nginx: Process
+    # What nginx checks live segment links with (the stack's Django and nginx share it).
+    segment_secret: str = SEGMENT_SECRET
 
     def browser(self) -> Browser:
         self.gunicorn.expect_alive("gunicorn")
@@ -107,6 +112,7 @@ def start_live_stack(base: Path, *, ladder: str = "720:2500,480:1000,360:600", w
         WEB_CONCURRENCY=workers,
         PROTECTED_MEDIA_SENDFILE="x-accel-redirect",
         LIVE_LADDER=ladder,
+        LIVE_SEGMENT_SECRET=SEGMENT_SECRET,
     )
     _run(
         [

@@ -421,3 +421,34 @@ def test_updates_keep_a_live_encoder(stream, client):
     live.accept_publish(stream.stream_name, secret)
     form = {"app": "live", "name": stream.stream_name, "call": "update_publish"}
     assert client.post("/live/rtmp/update", form, REMOTE_ADDR="127.0.0.1").status_code == 200
+
+
+def test_segment_links_in_a_media_playlist_are_signed_as_nginx_checks_them(settings):
+    import base64
+    import hashlib
+
+    settings.LIVE_SEGMENT_SECRET = "s" * 40
+    settings.LIVE_SEGMENT_LINK_SECONDS = 120
+    text = "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:4\n#EXTINF:2.0,\n4.ts\n#EXTINF:2.0,\n5.ts\n"
+    signed = live.sign_media_playlist(text, "/live/hls/abc_v480/index.m3u8", now=1000.0)
+    lines = signed.splitlines()
+    assert lines[:3] == ["#EXTM3U", "#EXT-X-MEDIA-SEQUENCE:4", "#EXTINF:2.0,"]
+    assert signed.endswith("\n")
+    # The expiry is the end of a 30-second window after now + 120 s: shared by every player then.
+    expires = 1140
+    for line, name in ((lines[3], "4.ts"), (lines[5], "5.ts")):
+        # nginx: secure_link $arg_st,$arg_e; secure_link_md5 "$secure_link_expires$uri <secret>"
+        digest = hashlib.md5(f"{expires}/live/hls/abc_v480/{name} {'s' * 40}".encode()).digest()
+        token = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        assert line == f"{name}?e={expires}&st={token}"
+    assert live.sign_media_playlist(text, "/live/hls/abc_v480/index.m3u8", now=1009.0) == signed
+
+
+def test_the_segment_secret_comes_from_the_secret_key_unless_set(settings):
+    settings.LIVE_SEGMENT_SECRET = ""
+    settings.SECRET_KEY = "one"
+    first = live.segment_secret()
+    settings.SECRET_KEY = "two"
+    assert live.segment_secret() != first and len(first) == 64
+    settings.LIVE_SEGMENT_SECRET = "x" * 32
+    assert live.segment_secret() == "x" * 32

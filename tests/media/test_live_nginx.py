@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from datetime import timedelta
 
 import pytest
@@ -101,25 +102,37 @@ def test_a_live_lesson_from_publish_to_replay(stack, settings, tmp_path):
         lambda: playlist(browser, media_path), timeout=20, interval=0.5, message="media playlist"
     )
     start_sequence = int(MEDIA_SEQUENCE.search(first_list).group(1))
-    segments_seen = set(re.findall(r"^(\d+\.ts)$", first_list, re.M))
+    segments_seen = set(re.findall(r"^(\d+\.ts)\?", first_list, re.M))
 
     def advanced():
         text = playlist(browser, media_path)
         if not text:
             return None
-        segments_seen.update(re.findall(r"^(\d+\.ts)$", text, re.M))
+        segments_seen.update(re.findall(r"^(\d+\.ts)\?", text, re.M))
         sequence = int(MEDIA_SEQUENCE.search(text).group(1))
         return (
             text
             if sequence > start_sequence
-            or len(segments_seen) > len(set(re.findall(r"^(\d+\.ts)$", first_list, re.M)))
+            or len(segments_seen) > len(set(re.findall(r"^(\d+\.ts)\?", first_list, re.M)))
             else None
         )
 
-    wait_until(advanced, timeout=30, interval=0.5, message="the live playlist to advance")
-    segment = browser.get(f"/live/hls/{stream.stream_name}_v180/{sorted(segments_seen)[0]}")
+    latest = wait_until(advanced, timeout=30, interval=0.5, message="the live playlist to advance")
+    # nginx serves a segment only through the signed link the playlist gave.
+    signed = re.search(r"^(\d+\.ts)\?(\S+)$", latest, re.M)
+    segment_path = f"/live/hls/{stream.stream_name}_v180/{signed.group(1)}"
+    segment = browser.get(f"{segment_path}?{signed.group(2)}")
     assert segment.status == 200 and segment.headers["Content-Type"] == "video/mp2t"
     assert segment.body[:1] == b"\x47"  # MPEG-TS sync byte
+    assert browser.get(segment_path).status == 403  # no signature: refused
+    settings.LIVE_SEGMENT_SECRET = stack.segment_secret
+    expires = int(re.search(r"e=(\d+)", signed.group(2)).group(1))
+    assert signed.group(2) == f"e={expires}&st={live.segment_token(segment_path, expires)}"
+    forged = live.segment_token(f"/live/hls/{stream.stream_name}_v180/other.ts", expires)
+    assert browser.get(f"{segment_path}?e={expires}&st={forged}").status == 403  # another path's
+    assert browser.get(f"{segment_path}?e={expires + 600}&st={signed.group(2).split('st=')[1]}").status == 403
+    past = int(time.time()) - 5
+    assert browser.get(f"{segment_path}?e={past}&st={live.segment_token(segment_path, past)}").status == 410
     assert playlist(browser, f"/live/hls/{stream.stream_name}_audio/index.m3u8")
     page = browser.get(lesson.url)
     assert "直播中" in page.text and f'data-hls="{master_path}"' in page.text

@@ -86,9 +86,14 @@ class Command(BaseCommand):
             "proxy_params": output / "proxy_params.conf",
             "hls_types": output / "hls_types.conf",
         }
+        from media.live import segment_secret
+
         context["live_hls_root"] = live_hls_root()
+        context["live_segment_secret"] = segment_secret()
         site = output / "dangke.conf"
         site.write_text(render("dangke.conf", context))
+        # The site file holds the live segment secret: readable by its owner and group only.
+        site.chmod(0o640)
         written = [site]
         rtmp_conf = None
         if options["rtmp_listen"]:
