@@ -14,6 +14,8 @@ from .services.cadence import PERIOD_KINDS
 from .services.recurrence import validate_rule
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# <input type="date"> takes only ISO dates: the zh-hans format (2026/12/08) would show as empty.
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def pages_of(label: str):
@@ -149,6 +151,10 @@ def local_datetime(value: dt.datetime) -> dt.datetime:
     return timezone.localtime(value)
 
 
+# Lessons the assignment form lists as checkboxes without a search (the newest first).
+RECENT_LESSONS_LISTED = 30
+
+
 class AssignmentForm(forms.Form):
     """The site form to give a study assignment (学习任务) to an organisation's subtree."""
 
@@ -168,8 +174,8 @@ class AssignmentForm(forms.Form):
     lessons = forms.ModelMultipleChoiceField(
         label="党课", queryset=Page.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    due_on = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label="开始日期", widget=DATE_WIDGET)
+    due_on = forms.DateField(label="截止日期", widget=DATE_WIDGET)
     required_percent = forms.IntegerField(
         label="完成比例（%）",
         min_value=10,
@@ -186,7 +192,13 @@ class AssignmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations.order_by("path")
         self.fields["series"].queryset = LessonSeriesPage.objects.live().order_by("title")
-        self.fields["lessons"].queryset = LessonPage.objects.live().order_by("-date_given", "title")
+        lessons = LessonPage.objects.live().order_by("-date_given", "title")
+        # Any live lesson is valid; the page lists only the newest and those already chosen (the
+        # search box above the list finds the others), not a checkbox for each of thousands.
+        self.fields["lessons"].queryset = lessons
+        chosen = [str(pk) for pk in (self["lessons"].value() or []) if str(pk).isdigit()]
+        listed = list(lessons.filter(pk__in=chosen)) + list(lessons.exclude(pk__in=chosen)[:RECENT_LESSONS_LISTED])
+        self.fields["lessons"].widget.choices = [(page.pk, page.title) for page in listed]
 
     def clean(self):
         data = super().clean()

@@ -29,6 +29,7 @@ urlpatterns = [
     path("branches/api/sessions/", api.api_sessions, name="api_sessions"),
     path("branches/assignments/", assignments.assignment_list, name="assignments"),
     path("branches/assignments/new/", assignments.assignment_create, name="assignment_create"),
+    path("branches/assignments/lessons/", assignments.assignment_lesson_search, name="assignment_lesson_search"),
     path("branches/assignments/<int:pk>/", assignments.assignment_detail, name="assignment_detail"),
     path("branches/assignments/<int:pk>/edit/", assignments.assignment_edit, name="assignment_edit"),
     path("branches/assignments/<int:pk>/delete/", assignments.assignment_delete, name="assignment_delete"),

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from search.analysis import fold
 from tabular.exports import export_response
 
-from ..forms import AssignmentForm
+from ..forms import RECENT_LESSONS_LISTED, AssignmentForm
 from ..models import Assignment, Member, Organisation
 from ..services import assignments as svc
 from ..services import scope
@@ -93,7 +94,30 @@ def assignment_create(request):
         else:
             messages.success(request, f"已向{assignment.organisation.name}下达学习任务“{assignment.title}”。")
             return redirect("branches:assignment_detail", assignment.pk)
-    return render(request, "branches/assignment_form.html", {"form": form})
+    return render(request, "branches/assignment_form.html",
+                  {"form": form, "recent_lessons_listed": RECENT_LESSONS_LISTED})
+
+
+LESSON_SEARCH_RESULTS = 20
+
+
+@login_required
+def assignment_lesson_search(request):
+    """Lessons for the assignment form's search box: live lessons whose title holds the words typed
+    (folded: 黨課 finds 党课), newest first; for those who may give assignments only."""
+    from lessons.models import LessonPage
+
+    if not svc.may_assign(request.user):
+        raise PermissionDenied("只有组织部门和支部书记可以下达学习任务。")
+    words = request.GET.get("q", "").replace("\x00", "").split()[:5]
+    lessons = LessonPage.objects.live().order_by("-date_given", "title")
+    for word in words:
+        lessons = lessons.filter(title__icontains=fold(word[:40]))
+    results = [
+        {"id": page.pk, "title": page.title, "date": page.date_given.isoformat() if page.date_given else ""}
+        for page in (lessons[:LESSON_SEARCH_RESULTS] if words else [])
+    ]
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
 
 
 def _editable_assignment(request, pk) -> Assignment:
@@ -129,7 +153,8 @@ def assignment_edit(request, pk):
         else:
             messages.success(request, f"已保存学习任务“{assignment.title}”。")
             return redirect("branches:assignment_detail", assignment.pk)
-    return render(request, "branches/assignment_form.html", {"form": form, "assignment": assignment})
+    return render(request, "branches/assignment_form.html",
+                  {"form": form, "assignment": assignment, "recent_lessons_listed": RECENT_LESSONS_LISTED})
 
 
 @login_required

@@ -81,3 +81,31 @@ def test_department_drills_down_from_the_city_to_a_branch_rate(
     assert "甲党员" not in page.text_content("main")
     page.click("nav[aria-label=组织层级] >> text=市委")
     assert "二区" in page.text_content("[data-testid=rates]")
+
+
+def test_secretary_finds_an_older_lesson_by_its_title_and_assigns_it(
+    live_site, browser_page, tree, people, course, monkeypatch
+):
+    from branches.models import Assignment
+    from lessons.models import LessonPage
+    from tests.conftest import assert_accessible
+
+    monkeypatch.setattr("branches.forms.RECENT_LESSONS_LISTED", 1)
+    newest = LessonPage.objects.live().order_by("-date_given", "title").first()
+    wanted = LessonPage.objects.live().exclude(pk=newest.pk).get(title__contains="初心")
+    page = browser_page
+    sign_in(page, live_site.url, "sec_a")
+    page.goto(f"{live_site.url}/branches/assignments/new/")
+    assert page.locator('input[name="lessons"]').count() == 1
+    assert page.input_value("#id_starts_on") == timezone.localdate().isoformat()  # prefilled, as a date input shows it
+    page.fill("#id_title", "重温初心")
+    page.fill("#lesson-picker-q", "初心")
+    page.get_by_role("button", name=f"加入 {wanted.title}").click()
+    assert page.locator(f'input[name="lessons"][value="{wanted.pk}"]').is_checked()
+    assert "已加入" in page.text_content(".lesson-picker__status")
+    assert_accessible(page)
+    page.select_option("#id_organisation", str(tree.a.pk))
+    page.fill("#id_due_on", (timezone.localdate() + dt.timedelta(days=20)).isoformat())
+    page.click("form.bl-form button[type=submit]")
+    page.wait_for_selector("h1:has-text('重温初心')")
+    assert list(Assignment.objects.get(title="重温初心").lessons.all()) == [wanted]

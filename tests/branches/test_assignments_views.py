@@ -432,3 +432,49 @@ def test_the_secretarys_desk_shows_open_assignments_with_the_branch_total(
     assert "学习二十大精神" in html and "本支部已完成 1/3 人（33.3%）" in html
     assert "乙支部任务" not in html and "已截止任务" not in html
     assert f"/branches/assignments/{city_task.pk}/?org={tree.a.pk}" in html
+
+
+# --- choosing lessons among thousands ------------------------------------------------------------
+
+
+def _listed_lessons(html):
+    import re
+
+    return {int(pk) for pk in re.findall(r'name="lessons" value="(\d+)"', html)}
+
+
+def test_the_form_lists_the_newest_lessons_and_finds_the_others(client, tree, people, course, monkeypatch):
+    from lessons.models import LessonPage
+
+    monkeypatch.setattr("branches.forms.RECENT_LESSONS_LISTED", 1)
+    newest, *older = LessonPage.objects.live().order_by("-date_given", "title")
+    client.force_login(people.secretary_user)
+    html = client.get("/branches/assignments/new/").content.decode()
+    assert _listed_lessons(html) == {newest.pk}
+    assert 'data-search-url="/branches/assignments/lessons/"' in html
+    # A lesson the list does not show is found by the search box, and the form takes it.
+    found = client.get("/branches/assignments/lessons/", {"q": older[0].title.split()[-1]}).json()["results"]
+    assert older[0].pk in [item["id"] for item in found]
+    response = client.post("/branches/assignments/new/", form_data(tree.a, [older[0]]))
+    assert response.status_code == 302
+    assignment = Assignment.objects.get(title="学习新党章")
+    assert list(assignment.lessons.all()) == [older[0]]
+    # Editing lists the chosen lessons whatever their age; a rejected form keeps them listed and ticked.
+    html = client.get(f"/branches/assignments/{assignment.pk}/edit/").content.decode()
+    assert _listed_lessons(html) == {newest.pk, older[0].pk}
+    # Dates as <input type="date"> needs them (ISO), or the browser shows the fields empty.
+    assert f'name="starts_on" value="{assignment.starts_on.isoformat()}"' in html
+    rejected = client.post(f"/branches/assignments/{assignment.pk}/edit/",
+                           form_data(tree.a, [older[1]], due_on="2000-01-01")).content.decode()
+    assert older[1].pk in _listed_lessons(rejected) and f'value="{older[1].pk}"\n' not in rejected
+    assert "截止日期不能早于开始日期" in rejected
+
+
+def test_the_lesson_search_folds_what_is_typed_and_is_for_assigners_only(client, people, course):
+    client.force_login(people.secretary_user)
+    results = client.get("/branches/assignments/lessons/", {"q": "紅色 故事"}).json()["results"]
+    assert [item["title"] for item in results] == ["第二讲 红色故事"]
+    assert client.get("/branches/assignments/lessons/", {"q": ""}).json() == {"results": []}
+    assert client.get("/branches/assignments/lessons/", {"q": "\x00"}).status_code == 400  # the bad-input net
+    client.force_login(people.member_user)
+    assert client.get("/branches/assignments/lessons/", {"q": "红色"}).status_code == 403
