@@ -128,20 +128,20 @@ def pinyin_pairs(syllables) -> list[str]:
 
 def tsvector_literal(streams: dict[str, list[str]]) -> str:
     """Explicit lexemes with positions and weights: '党课':1A,7C '开讲':2A … (at most 256 positions
-    per lexeme, as PostgreSQL keeps). The hottest loop of indexing on PostgreSQL, hence plain."""
+    per lexeme, as PostgreSQL keeps). The hottest loop of indexing on PostgreSQL, hence plain: the
+    position strings are made once per process, and each token costs one dict lookup."""
     positions: dict[str, list[str]] = {}
+    get = positions.get
     position = 0
     for stream, tokens in streams.items():
-        weight = PG_WEIGHTS[stream]
-        for token in tokens:
-            position += 1
-            place = f"{position if position < PG_MAX_POSITION else PG_MAX_POSITION}{weight}"
-            places = positions.get(token)
-            if places is None:
+        places = _places(PG_WEIGHTS[stream], position + len(tokens))
+        for token, place in zip(tokens, places[position + 1 : position + 1 + len(tokens)], strict=True):
+            known = get(token)
+            if known is None:
                 positions[token] = [place]
-            elif len(places) < 256:
-                places.append(place)
-        position += 1  # no phrase across streams
+            else:
+                known.append(place)
+        position += len(tokens) + 1  # no phrase across streams
     quoted = _QUOTED_LEXEMES
     if len(quoted) > 500_000:  # a corpus's vocabulary fits; anything beyond starts afresh
         quoted.clear()
@@ -150,8 +150,21 @@ def tsvector_literal(streams: dict[str, list[str]]) -> str:
         lexeme = quoted.get(token)
         if lexeme is None:
             lexeme = quoted[token] = _quote_pg(token)
-        parts.append(f"{lexeme}:{','.join(places)}")
+        parts.append(f"{lexeme}:{','.join(places[:256] if len(places) > 256 else places)}")
     return " ".join(parts)
+
+
+# "1A", "2A", … by weight, index = position; PostgreSQL keeps positions up to PG_MAX_POSITION.
+_PLACES: dict[str, list[str]] = {}
+
+
+def _places(weight: str, last: int) -> list[str]:
+    """Position strings of one weight, at least up to index `last`."""
+    places = _PLACES.get(weight)
+    if places is None or len(places) <= last:
+        size = max(last + 1, 2 * len(places or ()), 4096)
+        places = _PLACES[weight] = [f"{min(p, PG_MAX_POSITION)}{weight}" for p in range(size)]
+    return places
 
 
 # Quoted lexemes by token: a corpus repeats its words, quoting each once saves a third of the time.
@@ -220,11 +233,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             analyzed = self.analyze(document)
             streams.append({name: getattr(analyzed, name) for name in FTS_COLUMNS})
         if self.vendor == "sqlite":
-            IndexEntry.objects.bulk_create(entries)
-            if any(e.pk is None for e in entries):  # SQLite before 3.35 has no RETURNING
-                ids = dict(IndexEntry.objects.filter(key__in=[e.key for e in entries]).values_list("key", "id"))
-                for entry in entries:
-                    entry.pk = ids[entry.key]
+            self._insert_sqlite(entries)
         else:
             self._insert_with_vectors(entries, streams)
         facet_rows, suggest_rows = [], []
@@ -257,6 +266,26 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                 "INSERT INTO search_fts (rowid, title, names, body, transcript, pinyin, initials) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 [(e.pk, *(" ".join(s[c]) for c in FTS_COLUMNS)) for e, s in zip(entries, streams, strict=True)],
+            )
+
+    @staticmethod
+    def _insert_sqlite(entries: list[IndexEntry]) -> None:
+        """SQLite: the entries by one executemany, ids given here. The ORM's bulk_create spends
+        more on building its statement than SQLite on the rows; the write transaction holds the
+        database's lock, so the ids after the highest ever used are ours."""
+        fields = [f for f in IndexEntry._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(["id", *(connection.ops.quote_name(f.column) for f in fields)])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'search_indexentry'), 0), "
+                "coalesce((SELECT max(id) FROM search_indexentry), 0))"
+            )
+            last = cursor.fetchone()[0]
+            for offset, entry in enumerate(entries, start=1):
+                entry.pk = last + offset
+            cursor.executemany(
+                f"INSERT INTO search_indexentry ({columns}) VALUES ({', '.join(['%s'] * (len(fields) + 1))})",  # noqa: S608
+                [[e.pk, *(f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields)] for e in entries],
             )
 
     @staticmethod
