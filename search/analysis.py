@@ -113,8 +113,17 @@ _opencc = opencc.OpenCC("t2s")
 def fold(text: str) -> str:
     """NFKC (full-width → half-width), lower case, traditional → simplified. OpenCC's t2s maps
     character for character, so offsets in the folded text match the original's."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    return _opencc.convert(text)
+    text = text or ""
+    # A title or name is folded several times while one document is indexed (its tokens, pinyin,
+    # initials, suggestion keys), and names repeat across documents: short texts are remembered.
+    return _fold_short(text) if len(text) <= 100 else _fold(text)
+
+
+def _fold(text: str) -> str:
+    return _opencc.convert(unicodedata.normalize("NFKC", text).lower())
+
+
+_fold_short = lru_cache(maxsize=20_000)(_fold)
 
 
 def character_pairs(run: str) -> list[str]:
@@ -395,7 +404,7 @@ class Analyzer:
         out: list[str] = []
         for run in TOKEN_RUN.findall(text):
             if CJK_RUN.fullmatch(run):
-                out.extend(w for w in cut(run, True) if CJK_RUN.fullmatch(w))
+                out.extend(cut(run, True))  # the pieces of a Chinese run are Chinese
             else:
                 out.append(run)
         return out

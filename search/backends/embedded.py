@@ -228,23 +228,18 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             )
             for d in documents
         ]
-        streams = []
-        for document in documents:
-            analyzed = self.analyze(document)
-            streams.append({name: getattr(analyzed, name) for name in FTS_COLUMNS})
+        facet_rows: list[tuple] = []
+        suggest_rows: list[tuple] = []
+        streams: list[dict[str, list[str]]] = []
+        # Taken before any COPY starts: getting it may read the dictionary from the database.
+        analyzer = self.analyzer
         if self.vendor == "sqlite":
+            streams = [self._streams(document, analyzer) for document in documents]
             self._insert_sqlite(entries)
+            for entry, document in zip(entries, documents, strict=True):
+                self._side_rows(entry, document, facet_rows, suggest_rows)
         else:
-            self._insert_with_vectors(entries, streams)
-        facet_rows, suggest_rows = [], []
-        for entry, document in zip(entries, documents, strict=True):
-            for name, values in entry.facets.items():
-                facet_rows.extend((entry.pk, name, v[:200]) for v in values)
-            for weight, text in enumerate(reversed(self.suggest_texts(document)), start=1):
-                folded, pinyin, initials = self.suggest_keys(text)
-                suggest_rows.append(
-                    (entry.pk, text[:500], folded[:500], pinyin[:1000], initials[:200], document.audience, weight)
-                )
+            self._insert_with_vectors(entries, documents, analyzer, facet_rows, suggest_rows)
         tables = {
             "search_facetvalue (entry_id, name, value)": facet_rows,
             "search_suggestentry (entry_id, text, folded, pinyin, initials, audience, weight)": suggest_rows,
@@ -288,12 +283,27 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                 [[e.pk, *(f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields)] for e in entries],
             )
 
-    @staticmethod
-    def _insert_with_vectors(entries: list[IndexEntry], streams: list[dict[str, list[str]]]) -> None:
+    def _streams(self, document: SearchDocument, analyzer) -> dict[str, list[str]]:
+        analyzed = self.analyze(document, analyzer)
+        return {name: getattr(analyzed, name) for name in FTS_COLUMNS}
+
+    def _side_rows(self, entry: IndexEntry, document: SearchDocument, facet_rows: list, suggest_rows: list) -> None:
+        """The facet and suggestion rows of one written entry."""
+        for name, values in entry.facets.items():
+            facet_rows.extend((entry.pk, name, v[:200]) for v in values)
+        for weight, text in enumerate(reversed(self.suggest_texts(document)), start=1):
+            folded, pinyin, initials = self.suggest_keys(text)
+            suggest_rows.append(
+                (entry.pk, text[:500], folded[:500], pinyin[:1000], initials[:200], document.audience, weight)
+            )
+
+    def _insert_with_vectors(self, entries: list[IndexEntry], documents: list[SearchDocument], analyzer,
+                             facet_rows: list, suggest_rows: list) -> None:
         """PostgreSQL: the entries with their two tsvectors, by COPY, ids taken from the sequence
         first. Writing the vectors by a later UPDATE would leave a dead copy of every row behind,
         doubling the heap that a broad query reads; COPY skips parsing a statement with thousands
-        of parameters."""
+        of parameters. Each document is analysed while the rows before it stream to the server,
+        so PostgreSQL writes them (heap, TOAST, GIN) on the other core meanwhile instead of after."""
         fields = [f for f in IndexEntry._meta.concrete_fields if not f.primary_key]
         columns = ", ".join(["id", *(connection.ops.quote_name(f.column) for f in fields), "search_vector", "title_vector"])
         with connection.cursor() as cursor:
@@ -304,7 +314,8 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             for entry, (pk,) in zip(entries, cursor.fetchall(), strict=True):
                 entry.pk = pk
             with cursor.cursor.copy(f"COPY search_indexentry ({columns}) FROM STDIN") as copy:  # noqa: S608
-                for entry, entry_streams in zip(entries, streams, strict=True):
+                for entry, document in zip(entries, documents, strict=True):
+                    entry_streams = self._streams(document, analyzer)
                     titles = {name: entry_streams[name] for name in TITLE_STREAMS}
                     titles["pinyin"] = [*titles["pinyin"], *pinyin_pairs(titles["pinyin"])]
                     titles["initials"] = [PG_INITIALS_MARK + t for t in titles["initials"]]
@@ -317,6 +328,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                             tsvector_literal(titles),
                         ]
                     )
+                    self._side_rows(entry, document, facet_rows, suggest_rows)
 
     def _delete_keys(self, keys: list[str]) -> None:
         ids = list(IndexEntry.objects.filter(key__in=keys).values_list("id", flat=True))
