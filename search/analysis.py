@@ -113,8 +113,17 @@ _opencc = opencc.OpenCC("t2s")
 def fold(text: str) -> str:
     """NFKC (full-width → half-width), lower case, traditional → simplified. OpenCC's t2s maps
     character for character, so offsets in the folded text match the original's."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    return _opencc.convert(text)
+    text = text or ""
+    # A title or name is folded several times while one document is indexed (its tokens, pinyin,
+    # initials, suggestion keys), and names repeat across documents: short texts are remembered.
+    return _fold_short(text) if len(text) <= 100 else _fold(text)
+
+
+def _fold(text: str) -> str:
+    return _opencc.convert(unicodedata.normalize("NFKC", text).lower())
+
+
+_fold_short = lru_cache(maxsize=20_000)(_fold)
 
 
 def character_pairs(run: str) -> list[str]:
@@ -359,7 +368,7 @@ class Analyzer:
         self.terms: set[str] = set()
         self.synonyms: dict[str, list[str]] = {}
         self._sound_index: dict[str, list[str]] | None = None
-        self._initials_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._initials_cache: dict[tuple, tuple] = {}
         self.add_terms(DOMAIN_TERMS)
         self.add_terms(terms)
         for term, alternatives in (synonyms or {}).items():
@@ -395,7 +404,7 @@ class Analyzer:
         out: list[str] = []
         for run in TOKEN_RUN.findall(text):
             if CJK_RUN.fullmatch(run):
-                out.extend(w for w in cut(run, True) if CJK_RUN.fullmatch(w))
+                out.extend(cut(run, True))  # the pieces of a Chinese run are Chinese
             else:
                 out.append(run)
         return out
@@ -435,7 +444,8 @@ class Analyzer:
 
     def _unit_initials(self, text: str, whole_prefix: str, part_prefix: str) -> tuple[str, ...]:
         """Initials tokens of one title or name. Names repeat across documents (speakers, tags,
-        series): they are computed once per analyzer."""
+        series): they are computed once per analyzer; so are the runs of a title (its series, its
+        topics), which repeat even where the titles do not."""
         key = (text, whole_prefix)
         cached = self._initials_cache.get(key)
         if cached is not None:
@@ -444,31 +454,47 @@ class Analyzer:
         runs = CJK_RUN.findall(fold(text))
         whole = []
         for run in runs:
-            words = self._jieba.cut(run, False)
-            letters = [initials_of(w) for w in words]
+            letters, tokens, several_words = self._run_initials(run, whole_prefix, part_prefix)
             whole.extend(letters)
-            # Single words, with the words inside long ones (关向应 in 关向应纪念馆).
-            for word in self._jieba.cut_for_search(run, False):
-                if CJK_RUN.fullmatch(word):
-                    out.extend(whole_prefix + v for v in initials_variants(word))
-            others = [initials_variants(w)[1:] for w in words]
-            for start in range(len(letters)):
-                for end in range(start + 2, min(len(letters), start + 4) + 1):
-                    out.append(part_prefix + "".join(letters[start:end]))
-                    # Each word's other readings, one word at a time (长 in 长海县).
-                    for position in range(start, end):
-                        for variant in others[position]:
-                            out.append(part_prefix + "".join([*letters[start:position], variant,
-                                                              *letters[position + 1 : end]]))
-            if len(runs) == 1 and len(words) > 1:
+            out.extend(tokens)
+            if len(runs) == 1 and several_words:
                 out.append(whole_prefix + "".join(letters))
         if len(runs) > 1:
             out.append(whole_prefix + "".join(whole))
         result = tuple(dict.fromkeys(out))
+        self._remember(key, result)
+        return result
+
+    def _run_initials(self, run: str, whole_prefix: str, part_prefix: str) -> tuple:
+        """(initials of each word, tokens, whether it has several words) of one Chinese run."""
+        key = (run, whole_prefix, part_prefix)
+        cached = self._initials_cache.get(key)
+        if cached is not None:
+            return cached
+        out: list[str] = []
+        words = self._jieba.cut(run, False)
+        letters = [initials_of(w) for w in words]
+        # Single words, with the words inside long ones (关向应 in 关向应纪念馆).
+        for word in self._jieba.cut_for_search(run, False):
+            if CJK_RUN.fullmatch(word):
+                out.extend(whole_prefix + v for v in initials_variants(word))
+        others = [initials_variants(w)[1:] for w in words]
+        for start in range(len(letters)):
+            for end in range(start + 2, min(len(letters), start + 4) + 1):
+                out.append(part_prefix + "".join(letters[start:end]))
+                # Each word's other readings, one word at a time (长 in 长海县).
+                for position in range(start, end):
+                    for variant in others[position]:
+                        out.append(part_prefix + "".join([*letters[start:position], variant,
+                                                          *letters[position + 1 : end]]))
+        result = (tuple(letters), tuple(out), len(words) > 1)
+        self._remember(key, result)
+        return result
+
+    def _remember(self, key: tuple, value) -> None:
         if len(self._initials_cache) > 100_000:
             self._initials_cache.clear()
-        self._initials_cache[key] = result
-        return result
+        self._initials_cache[key] = value
 
     # queries ------------------------------------------------------------------------------
     def plan(self, query: str) -> QueryPlan:

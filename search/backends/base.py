@@ -148,8 +148,8 @@ class BaseSearchBackend:
         syllables = pinyin_syllables(text)
         return fold(text), "".join(syllables), "".join(s[0] for s in syllables if s)
 
-    def analyze(self, document: SearchDocument):
-        return self.analyzer.analyze(
+    def analyze(self, document: SearchDocument, analyzer: Analyzer | None = None):
+        return (analyzer or self.analyzer).analyze(
             title=document.title,
             names=[*document.fields.values(), *document.suggest],
             summary=document.summary,

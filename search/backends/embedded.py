@@ -15,7 +15,7 @@ from dataclasses import replace
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from ..analysis import MODE_ANY, WEIGHTS, Alternative, QueryPlan, coverage_threshold
+from ..analysis import CJK_RUN, MODE_ANY, WEIGHTS, Alternative, QueryPlan, coverage_threshold
 from ..models import FacetValue, IndexEntry, SuggestEntry
 from ..registry import SearchDocument
 from .base import BackendResults, BaseSearchBackend, SearchRequest, StoredDocument, batched, index_changed
@@ -64,7 +64,13 @@ class SQLiteQueryCompiler:
                 parts.append("initials : " + _quote_fts(alternative.tokens[0]))
             else:
                 words = " AND ".join(_quote_fts(t) for t in alternative.tokens)
-                parts.append(f"{word_columns} : ({words})")
+                if titles_only or not all(CJK_RUN.search(t) for t in alternative.tokens):
+                    parts.append(f"{word_columns} : ({words})")
+                else:
+                    # The pinyin and initials streams hold Latin letters only, so a Chinese word
+                    # can only match the word columns anyway: without the column filter FTS5 need
+                    # not read positions to count its rows for BM25 (a third of a query's time).
+                    parts.append(f"({words})")
         return "(" + " OR ".join(parts) + ")"
 
 
@@ -97,6 +103,21 @@ class PostgresQueryCompiler:
         return "(" + " | ".join(parts) + ")"
 
 
+def id_ranges(ids: Iterable[int], most: int) -> list[tuple[int, int]]:
+    """At most `most` (low, high) ranges holding every id, as narrow in total as can be: split at
+    the widest gaps."""
+    ordered = sorted(set(ids))
+    if not ordered:
+        return []
+    gaps = sorted(range(1, len(ordered)), key=lambda i: ordered[i] - ordered[i - 1], reverse=True)[: most - 1]
+    ranges, low = [], ordered[0]
+    for cut in sorted(gaps):
+        ranges.append((low, ordered[cut - 1]))
+        low = ordered[cut]
+    ranges.append((low, ordered[-1]))
+    return ranges
+
+
 def pinyin_pairs(syllables) -> list[str]:
     """["lei", "feng", "jing"] → ["lei_feng", "feng_jing"]; one syllable stays as it is."""
     syllables = list(syllables)
@@ -107,20 +128,20 @@ def pinyin_pairs(syllables) -> list[str]:
 
 def tsvector_literal(streams: dict[str, list[str]]) -> str:
     """Explicit lexemes with positions and weights: '党课':1A,7C '开讲':2A … (at most 256 positions
-    per lexeme, as PostgreSQL keeps). The hottest loop of indexing on PostgreSQL, hence plain."""
+    per lexeme, as PostgreSQL keeps). The hottest loop of indexing on PostgreSQL, hence plain: the
+    position strings are made once per process, and each token costs one dict lookup."""
     positions: dict[str, list[str]] = {}
+    get = positions.get
     position = 0
     for stream, tokens in streams.items():
-        weight = PG_WEIGHTS[stream]
-        for token in tokens:
-            position += 1
-            place = f"{position if position < PG_MAX_POSITION else PG_MAX_POSITION}{weight}"
-            places = positions.get(token)
-            if places is None:
+        places = _places(PG_WEIGHTS[stream], position + len(tokens))
+        for token, place in zip(tokens, places[position + 1 : position + 1 + len(tokens)], strict=True):
+            known = get(token)
+            if known is None:
                 positions[token] = [place]
-            elif len(places) < 256:
-                places.append(place)
-        position += 1  # no phrase across streams
+            else:
+                known.append(place)
+        position += len(tokens) + 1  # no phrase across streams
     quoted = _QUOTED_LEXEMES
     if len(quoted) > 500_000:  # a corpus's vocabulary fits; anything beyond starts afresh
         quoted.clear()
@@ -129,8 +150,21 @@ def tsvector_literal(streams: dict[str, list[str]]) -> str:
         lexeme = quoted.get(token)
         if lexeme is None:
             lexeme = quoted[token] = _quote_pg(token)
-        parts.append(f"{lexeme}:{','.join(places)}")
+        parts.append(f"{lexeme}:{','.join(places[:256] if len(places) > 256 else places)}")
     return " ".join(parts)
+
+
+# "1A", "2A", … by weight, index = position; PostgreSQL keeps positions up to PG_MAX_POSITION.
+_PLACES: dict[str, list[str]] = {}
+
+
+def _places(weight: str, last: int) -> list[str]:
+    """Position strings of one weight, at least up to index `last`."""
+    places = _PLACES.get(weight)
+    if places is None or len(places) <= last:
+        size = max(last + 1, 2 * len(places or ()), 4096)
+        places = _PLACES[weight] = [f"{min(p, PG_MAX_POSITION)}{weight}" for p in range(size)]
+    return places
 
 
 # Quoted lexemes by token: a corpus repeats its words, quoting each once saves a third of the time.
@@ -194,27 +228,18 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             )
             for d in documents
         ]
-        streams = []
-        for document in documents:
-            analyzed = self.analyze(document)
-            streams.append({name: getattr(analyzed, name) for name in FTS_COLUMNS})
+        facet_rows: list[tuple] = []
+        suggest_rows: list[tuple] = []
+        streams: list[dict[str, list[str]]] = []
+        # Taken before any COPY starts: getting it may read the dictionary from the database.
+        analyzer = self.analyzer
         if self.vendor == "sqlite":
-            IndexEntry.objects.bulk_create(entries)
-            if any(e.pk is None for e in entries):  # SQLite before 3.35 has no RETURNING
-                ids = dict(IndexEntry.objects.filter(key__in=[e.key for e in entries]).values_list("key", "id"))
-                for entry in entries:
-                    entry.pk = ids[entry.key]
+            streams = [self._streams(document, analyzer) for document in documents]
+            self._insert_sqlite(entries)
+            for entry, document in zip(entries, documents, strict=True):
+                self._side_rows(entry, document, facet_rows, suggest_rows)
         else:
-            self._insert_with_vectors(entries, streams)
-        facet_rows, suggest_rows = [], []
-        for entry, document in zip(entries, documents, strict=True):
-            for name, values in entry.facets.items():
-                facet_rows.extend((entry.pk, name, v[:200]) for v in values)
-            for weight, text in enumerate(reversed(self.suggest_texts(document)), start=1):
-                folded, pinyin, initials = self.suggest_keys(text)
-                suggest_rows.append(
-                    (entry.pk, text[:500], folded[:500], pinyin[:1000], initials[:200], document.audience, weight)
-                )
+            self._insert_with_vectors(entries, documents, analyzer, facet_rows, suggest_rows)
         tables = {
             "search_facetvalue (entry_id, name, value)": facet_rows,
             "search_suggestentry (entry_id, text, folded, pinyin, initials, audience, weight)": suggest_rows,
@@ -239,11 +264,46 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             )
 
     @staticmethod
-    def _insert_with_vectors(entries: list[IndexEntry], streams: list[dict[str, list[str]]]) -> None:
+    def _insert_sqlite(entries: list[IndexEntry]) -> None:
+        """SQLite: the entries by one executemany, ids given here. The ORM's bulk_create spends
+        more on building its statement than SQLite on the rows; the write transaction holds the
+        database's lock, so the ids after the highest ever used are ours."""
+        fields = [f for f in IndexEntry._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(["id", *(connection.ops.quote_name(f.column) for f in fields)])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'search_indexentry'), 0), "
+                "coalesce((SELECT max(id) FROM search_indexentry), 0))"
+            )
+            last = cursor.fetchone()[0]
+            for offset, entry in enumerate(entries, start=1):
+                entry.pk = last + offset
+            cursor.executemany(
+                f"INSERT INTO search_indexentry ({columns}) VALUES ({', '.join(['%s'] * (len(fields) + 1))})",  # noqa: S608
+                [[e.pk, *(f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields)] for e in entries],
+            )
+
+    def _streams(self, document: SearchDocument, analyzer) -> dict[str, list[str]]:
+        analyzed = self.analyze(document, analyzer)
+        return {name: getattr(analyzed, name) for name in FTS_COLUMNS}
+
+    def _side_rows(self, entry: IndexEntry, document: SearchDocument, facet_rows: list, suggest_rows: list) -> None:
+        """The facet and suggestion rows of one written entry."""
+        for name, values in entry.facets.items():
+            facet_rows.extend((entry.pk, name, v[:200]) for v in values)
+        for weight, text in enumerate(reversed(self.suggest_texts(document)), start=1):
+            folded, pinyin, initials = self.suggest_keys(text)
+            suggest_rows.append(
+                (entry.pk, text[:500], folded[:500], pinyin[:1000], initials[:200], document.audience, weight)
+            )
+
+    def _insert_with_vectors(self, entries: list[IndexEntry], documents: list[SearchDocument], analyzer,
+                             facet_rows: list, suggest_rows: list) -> None:
         """PostgreSQL: the entries with their two tsvectors, by COPY, ids taken from the sequence
         first. Writing the vectors by a later UPDATE would leave a dead copy of every row behind,
         doubling the heap that a broad query reads; COPY skips parsing a statement with thousands
-        of parameters."""
+        of parameters. Each document is analysed while the rows before it stream to the server,
+        so PostgreSQL writes them (heap, TOAST, GIN) on the other core meanwhile instead of after."""
         fields = [f for f in IndexEntry._meta.concrete_fields if not f.primary_key]
         columns = ", ".join(["id", *(connection.ops.quote_name(f.column) for f in fields), "search_vector", "title_vector"])
         with connection.cursor() as cursor:
@@ -254,7 +314,8 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             for entry, (pk,) in zip(entries, cursor.fetchall(), strict=True):
                 entry.pk = pk
             with cursor.cursor.copy(f"COPY search_indexentry ({columns}) FROM STDIN") as copy:  # noqa: S608
-                for entry, entry_streams in zip(entries, streams, strict=True):
+                for entry, document in zip(entries, documents, strict=True):
+                    entry_streams = self._streams(document, analyzer)
                     titles = {name: entry_streams[name] for name in TITLE_STREAMS}
                     titles["pinyin"] = [*titles["pinyin"], *pinyin_pairs(titles["pinyin"])]
                     titles["initials"] = [PG_INITIALS_MARK + t for t in titles["initials"]]
@@ -267,6 +328,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                             tsvector_literal(titles),
                         ]
                     )
+                    self._side_rows(entry, document, facet_rows, suggest_rows)
 
     def _delete_keys(self, keys: list[str]) -> None:
         ids = list(IndexEntry.objects.filter(key__in=keys).values_list("id", flat=True))
@@ -328,28 +390,43 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         return vocabulary
 
     # --- querying -----------------------------------------------------------------------------
-    def _where(self, request: SearchRequest) -> tuple[str, list]:
+    def _where(self, request: SearchRequest, *, row_id: str = "e.id") -> tuple[str, list]:
+        """Audience and type restrictions, then the facet filters on `row_id`."""
         clauses = [f"e.audience IN ({', '.join(['%s'] * len(request.audiences))})"]
         params: list = list(request.audiences)
         if request.types:
             clauses.append(f"e.doc_type IN ({', '.join(['%s'] * len(request.types))})")
             params.extend(request.types)
+        filters, filter_params = self._filters(request, row_id=row_id)
+        if filters:
+            clauses.append(filters)
+            params.extend(filter_params)
+        return " AND ".join(clauses), params
+
+    @staticmethod
+    def _filters(request: SearchRequest, *, row_id: str = "e.id") -> tuple[str, list]:
+        """The facet filters as one condition on `row_id`. Each is an uncorrelated IN, looked up
+        once per statement (SQLite builds a temporary index, PostgreSQL a hash), not a subquery run
+        for every candidate row: a district lets one row in ten through, so a broad query tests
+        ten candidates for every match it keeps."""
+        clauses, params = [], []
         for name, value in request.filters.items():
-            clauses.append(
-                "EXISTS (SELECT 1 FROM search_facetvalue fv WHERE fv.entry_id = e.id AND fv.name = %s AND fv.value = %s)"
-            )
+            clauses.append(f"{row_id} IN (SELECT entry_id FROM search_facetvalue WHERE name = %s AND value = %s)")  # noqa: S608
             params.extend([name, value])
         return " AND ".join(clauses), params
 
     def _match(self, request: SearchRequest, *, titles_only: bool = False) -> tuple[str, str, list, str, list]:
         """(FROM, WHERE, its params, score expression, its params) for the request's query."""
-        where, where_params = self._where(request)
         if request.match_all:
             # Filters only (a query that was all filters, 2024年 精品党课展播): newest first.
+            where, where_params = self._where(request)
             return "search_indexentry e", where, where_params, "0", []
         if self.vendor == "sqlite":
             match = self.sqlite_compiler_class().compile(request.plan, loose=request.loose, titles_only=titles_only)
             weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+            # The filters test FTS5's rowid (+ 0: not handed to FTS5 as a rowid lookup), so a row
+            # they leave out is dropped before its entry is read.
+            where, where_params = self._where(request, row_id="search_fts.rowid + 0")
             # CROSS JOIN keeps FTS5 as the outer loop (its rowid is the entry's id), walking its
             # rowids newest first; otherwise SQLite may walk the entries and run the MATCH per row.
             return (
@@ -363,6 +440,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         # bodies its title matches are few, and only a separate index lets the planner see that.
         match = self.postgres_compiler_class().compile(request.plan, loose=request.loose)
         vector = "e.title_vector" if titles_only else "e.search_vector"
+        where, where_params = self._where(request)
         return (
             "search_indexentry e",
             f"{vector} @@ %s::tsquery AND {where}",
@@ -386,51 +464,88 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                 f"SELECT e.id, {score} FROM {source} WHERE {condition} "  # noqa: S608
                 "ORDER BY search_fts.rowid DESC LIMIT %s"
             )
-            params = [*score_params, *params, limit]
-        else:
-            # PostgreSQL would score every match before sorting: find the newest first, then score them.
-            walk = self._walk_newest_first(condition, params, limit)
-            if not walk:
-                # Collecting: the GIN index must find the matches. Given the (audience, doc_type)
-                # index the planner would rather take every public row from it and test each
-                # row's vector, read from TOAST: 80 ms for 20,000 rows where GIN takes a few.
-                condition = condition.replace("e.audience IN (", "(e.audience || '') IN (", 1)
-            sql = (
-                "WITH newest AS MATERIALIZED ("  # noqa: S608
-                f"SELECT e.id FROM {source} WHERE {condition} ORDER BY {'e.id' if walk else 'e.id + 0'} DESC "
-                f"LIMIT %s) SELECT e.id, {score} FROM newest JOIN search_indexentry e ON e.id = newest.id"
-            )
-            params = [*params, limit, *score_params]
-            # The planner would rather scan the whole (narrow) table than either path, as it does
-            # not count reading each row's vector from TOAST: rule out what was not chosen, for
-            # this statement only.
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = {'off' if walk else 'on'}")
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-                cursor.execute("RESET enable_seqscan; RESET enable_bitmapscan")
-            return [(pk, float(value)) for pk, value in rows]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(pk, float(value)) for pk, value in cursor.fetchall()]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*score_params, *params, limit])
+                return [(pk, float(value)) for pk, value in cursor.fetchall()]
+        return self._pg_newest_matches(request, limit=limit, titles_only=titles_only, estimate=(condition, params),
+                                       score=(score, score_params))
 
-    def _walk_newest_first(self, condition: str, params: list, limit: int) -> bool:
+    def _pg_newest_matches(self, request: SearchRequest, *, limit: int, titles_only: bool, estimate: tuple,
+                           score: tuple) -> list[tuple]:
+        """PostgreSQL: find the newest matches first, then score them (it would score every match
+        before sorting otherwise)."""
+        match = self.postgres_compiler_class().compile(request.plan, loose=request.loose)
+        vector = "e.title_vector" if titles_only else "e.search_vector"
+        text = f"{vector} @@ %s::tsquery"
+        walk = self._walk_newest_first(*estimate, limit, filtered=bool(request.filters), request=request)
+        audience, audience_params = self._where(replace(request, filters={}))
+        # Sub-selects inside IS TRUE or CASE stay one hashed lookup per statement; the planner
+        # would turn a bare IN into a join it plans for the (far too low) estimate of matches.
+        filters, filter_params = self._filters(request)
+        if walk:
+            # Walking the entries newest first: a row the filters leave out is skipped before its
+            # vector is read from TOAST (CASE fixes the order the planner would choose by cost).
+            if filters:
+                condition = f"{audience} AND CASE WHEN ({filters}) IS TRUE THEN {text} ELSE false END"
+                params = [*audience_params, *filter_params, match]
+            else:
+                condition, params = f"{text} AND {audience}", [match, *audience_params]
+            order = "e.id"
+        else:
+            # Collecting: the GIN index must find the matches. Given the (audience, doc_type)
+            # index the planner would rather take every public row from it and test each
+            # row's vector, read from TOAST: 80 ms for 20,000 rows where GIN takes a few.
+            audience = audience.replace("e.audience IN (", "(e.audience || '') IN (", 1)
+            condition, params = f"{text} AND {audience}", [match, *audience_params]
+            if filters:
+                condition += f" AND ({filters}) IS TRUE"
+                params += filter_params
+            order = "e.id + 0"
+        score_sql, score_params = score
+        sql = (
+            "WITH newest AS MATERIALIZED ("  # noqa: S608
+            f"SELECT e.id FROM search_indexentry e WHERE {condition} ORDER BY {order} DESC "
+            f"LIMIT %s) SELECT e.id, {score_sql} FROM newest JOIN search_indexentry e ON e.id = newest.id"
+        )
+        params = [*params, limit, *score_params]
+        # The planner would rather scan the whole (narrow) table than either path, as it does
+        # not count reading each row's vector from TOAST: rule out what was not chosen, for
+        # this statement only.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = {'off' if walk else 'on'}")
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            cursor.execute("RESET enable_seqscan; RESET enable_bitmapscan")
+        return [(pk, float(value)) for pk, value in rows]
+
+    def _walk_newest_first(self, condition: str, params: list, limit: int, *, filtered: bool = False,
+                           request: SearchRequest | None = None) -> bool:
         """PostgreSQL: walk the entries newest first testing each (good when matches are dense),
         or collect every match from the GIN indexes and sort (good when they are sparse)?
 
         The planner estimates the number of matches well but takes a test on a row for nearly
         free, whereas it means reading the row's tsvector from TOAST, several times dearer than
         visiting a row the index found. So ask the planner for its estimate and decide here:
-        walking reads about limit × rows / matches rows, collecting reads every match."""
+        walking reads about limit × rows / matches rows, collecting reads every match. With
+        filters, walking reads the vector of the rows they let through only."""
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_indexentry e WHERE {condition}", params)  # noqa: S608
-            plan = cursor.fetchone()[0]
-            if isinstance(plan, str):
-                plan = json.loads(plan)
-            matches = max(float(plan[0]["Plan"]["Plan Rows"]), 1.0)
+            matches = self._estimate(cursor, condition, params)
             cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_indexentry'::regclass")
             rows = max(float(cursor.fetchone()[0]), matches)
-        return limit * rows / matches * self.pg_walk_cost < matches
+            tested = rows
+            if filtered and request is not None:
+                where, where_params = self._where(request)
+                tested = min(rows, self._estimate(cursor, where, where_params))
+        walked = limit * rows / matches
+        return walked + limit * tested / matches * (self.pg_walk_cost - 1) < matches
+
+    @staticmethod
+    def _estimate(cursor, condition: str, params: list) -> float:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_indexentry e WHERE {condition}", params)  # noqa: S608
+        plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return max(float(plan[0]["Plan"]["Plan Rows"]), 1.0)
 
     def _facet_counts(self, entry_ids: list[int]) -> dict[str, list[tuple[str, int]]]:
         facets: dict[str, list[tuple[str, int]]] = {}
@@ -448,48 +563,75 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             values.sort(key=lambda item: (-item[1], item[0]))
         return facets
 
-    def _matching_ids(self, request: SearchRequest, alternatives: list[Alternative], ids: set[int]) -> set[int]:
-        """Which of `ids` hold one of these alternatives (ids come from one query's window)."""
-        if not ids:
-            return set()
+    # Rowid ranges one coverage lookup reads at most on SQLite: the window is dense, the title and
+    # strict matches beside it are scattered; one range over all of them reads whole posting lists.
+    coverage_ranges = 16
+
+    def _matching_sets(self, lookups: list[list[Alternative]], ids: set[int]) -> list[set[int]]:
+        """For each list of alternatives, which of `ids` hold one of them (ids come from one query's
+        window): one statement for all."""
+        if not ids or not lookups:
+            return [set() for _ in lookups]
+        found: list[set[int]] = [set() for _ in lookups]
         with connection.cursor() as cursor:
             if self.vendor == "sqlite":
-                # A rowid range keeps FTS5 to the window's part of each posting list.
-                expression = self.sqlite_compiler_class().alternatives(alternatives)
-                cursor.execute(
-                    "SELECT rowid FROM search_fts WHERE search_fts MATCH %s AND rowid >= %s AND rowid <= %s",
-                    [expression, min(ids), max(ids)],
-                )
+                # Rowid ranges keep FTS5 to the window's part of each posting list.
+                compiler = self.sqlite_compiler_class()
+                branches, params = [], []
+                for position, alternatives in enumerate(lookups):
+                    expression = compiler.alternatives(alternatives)
+                    for low, high in id_ranges(ids, self.coverage_ranges):
+                        branches.append(
+                            f"SELECT {position}, rowid FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608
+                            "AND rowid >= %s AND rowid <= %s"
+                        )
+                        params.extend([expression, low, high])
+                cursor.execute(" UNION ALL ".join(branches), params)
             else:
-                expression = self.postgres_compiler_class().alternatives(alternatives)
+                # One pass over the rows, each vector tested against every lookup.
+                compiler = self.postgres_compiler_class()
+                tests = ", ".join("search_vector @@ %s::tsquery" for _ in lookups)
                 cursor.execute(
-                    "SELECT id FROM search_indexentry WHERE id = ANY(%s) AND search_vector @@ %s::tsquery",
-                    [list(ids), expression],
+                    f"SELECT id, {tests} FROM search_indexentry WHERE id = ANY(%s)",  # noqa: S608
+                    [*(compiler.alternatives(a) for a in lookups), list(ids)],
                 )
-            return {pk for (pk,) in cursor.fetchall()} & ids
+                rows = cursor.fetchall()
+                for pk, *holds in rows:
+                    for position, held in enumerate(holds):
+                        if held:
+                            found[position].add(pk)
+                return found
+            for position, pk in cursor.fetchall():
+                if pk in ids:
+                    found[position].add(pk)
+        return found
 
     def coverage(self, request: SearchRequest, ids: Iterable[int]) -> dict[int, float]:
         """How much of the query each document covers: the sum over query words of the weight of
         the heaviest form it holds (the word as typed 1, initials 0.6, an editor's synonym 0.8, a
-        thesaurus synonym 0.5)."""
+        thesaurus synonym 0.5). One statement looks up every form of every word."""
         ids = set(ids)
         covered: dict[int, float] = dict.fromkeys(ids, 0.0)
         if request.loose:
             return covered
         every_word_required = request.plan.mode != MODE_ANY and not request.match_all
-        for group in request.plan.groups:
+        groups = [list(group.classes().items()) for group in request.plan.groups]
+        lookups = []
+        for classes in groups:
+            # Each match holds every word in some form: the lightest form is what is left.
+            asked = classes[:-1] if every_word_required else classes
+            lookups.extend(alternatives for _, alternatives in asked)
+        holding = iter(self._matching_sets(lookups, ids))
+        for classes in groups:
             remaining = set(ids)
-            classes = list(group.classes().items())
-            for position, (weight_class, alternatives) in enumerate(classes):
+            for position, (weight_class, _) in enumerate(classes):
                 if every_word_required and position == len(classes) - 1:
-                    matched = remaining  # each match holds the group in some form: the lightest is left
+                    matched = remaining
                 else:
-                    matched = self._matching_ids(request, alternatives, remaining)
+                    matched = next(holding) & remaining
                 for pk in matched:
                     covered[pk] += WEIGHTS[weight_class]
                 remaining -= matched
-                if not remaining:
-                    break
         return covered
 
     def search(self, request: SearchRequest) -> BackendResults:

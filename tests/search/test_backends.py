@@ -186,6 +186,87 @@ class TestEmbeddedBroadQueries:
         assert services.suggest("hongse", user=AnonymousUser())
 
 
+    @pytest.mark.parametrize("walk_cost", [0, 10**9])
+    def test_filters_on_a_broad_query(self, backend, monkeypatch, walk_cost):
+        """Filters are looked up once per statement; on PostgreSQL both the walk (filters tested
+        before each row's vector) and the collection of matches must apply them."""
+        from django.contrib.auth.models import AnonymousUser
+
+        from search import services
+
+        backend.rebuild(self._corpus())
+        monkeypatch.setattr(backend, "pg_walk_cost", walk_cost)
+        old = services.search("红色", filters={"series": "乙"}, user=AnonymousUser())
+        assert [hit.url for hit in old.hits] == ["/l/20/"] and old.count == 1
+        newest = services.search("红色", filters={"series": "甲"}, user=AnonymousUser())
+        assert {hit.url for hit in newest.hits} == {"/l/3/", "/l/4/", "/l/5/", "/l/6/"}
+        assert newest.count_is_lower_bound
+        assert services.search("红色", filters={"series": "丙"}, user=AnonymousUser()).count == 0
+
+    def test_statements_do_not_grow_with_words_or_synonyms(self, backend, monkeypatch):
+        """Coverage looks up every form of every word in one statement, and synonyms join the one
+        full-text condition: more words or more synonyms cost no more statements."""
+        from django.contrib.auth.models import AnonymousUser
+        from django.test.utils import CaptureQueriesContext
+
+        from search import services, thesaurus
+        from search.analysis import get_analyzer
+
+        backend.rebuild(self._corpus())
+
+        def statements(query):
+            services.search(query, user=AnonymousUser())  # the analyzer and vocabulary are loaded
+            with CaptureQueriesContext(connection) as context:
+                services.search(query, user=AnonymousUser())
+            return len(context.captured_queries)
+
+        three, six = "红色 支部 教育", "红色 支部 教育 开展 英烈 群众"
+        assert len(get_analyzer().plan(six).groups) == 2 * len(get_analyzer().plan(three).groups)
+        assert statements(six) == statements(three)
+        monkeypatch.setattr(thesaurus, "MAX_EXPANSIONS", 1)
+        one = sum(len(g.alternatives) for g in get_analyzer().plan(six).groups)
+        with_one = statements(six)
+        monkeypatch.setattr(thesaurus, "MAX_EXPANSIONS", 8)
+        assert sum(len(g.alternatives) for g in get_analyzer().plan(six).groups) > one
+        assert statements(six) == with_one
+
+    def test_new_entries_get_ids_above_every_id_used_before(self, backend):
+        from search.models import IndexEntry
+        from search.registry import SearchDocument
+
+        backend.rebuild([SearchDocument("lesson", n, f"第{n}讲", f"/l/{n}/") for n in (1, 2)])
+        newest = IndexEntry.objects.get(key="lesson:2").pk
+        backend.delete_documents(["lesson:2"])
+        backend.index_documents([SearchDocument("lesson", 3, "第3讲", "/l/3/")])
+        assert IndexEntry.objects.get(key="lesson:3").pk > newest  # newest first stays right
+
+
+def test_id_ranges_split_at_the_widest_gaps():
+    from search.backends.embedded import id_ranges
+
+    assert id_ranges([5, 1, 2, 3, 100, 101, 50], 3) == [(1, 5), (50, 50), (100, 101)]
+    assert id_ranges([3, 1, 2], 16) == [(1, 1), (2, 2), (3, 3)]
+    assert id_ranges([9, 4], 1) == [(4, 9)]
+    assert id_ranges([], 4) == []
+
+
+def test_sqlite_chinese_words_are_matched_without_a_column_filter():
+    from search.analysis import KIND_PINYIN, Alternative
+    from search.backends.embedded import SQLiteQueryCompiler
+
+    alternatives = [
+        Alternative(("雷锋",)),
+        Alternative(("it", "雷锋")),
+        Alternative(("lei", "feng"), KIND_PINYIN),
+    ]
+    # Only Latin tokens can also be in the pinyin and initials streams: they keep the filter.
+    assert SQLiteQueryCompiler().alternatives(alternatives) == (
+        '(("雷锋") OR {title names body transcript} : ("it" AND "雷锋") OR pinyin : "lei feng")'
+    )
+    titles = SQLiteQueryCompiler().alternatives(alternatives[:1], titles_only=True)
+    assert titles == '({title names} : ("雷锋"))'
+
+
 def test_pinyin_pairs():
     from search.backends.embedded import pinyin_pairs
 
