@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,13 +16,19 @@ from .models import SearchQueryDay, Synonym
 
 
 class SynonymActionColumn(Column):
-    """添加同义词 (the form filled with the query) or 编辑同义词 when the query has its synonyms."""
+    """编辑同义词 when the query has its synonyms, else 添加同义词 (the form filled with the query)."""
 
     cell_template_name = "search/admin/synonym_action_cell.html"
 
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        context["row"] = instance
+    def get_cell_context_data(self, row, parent_context):
+        context = super().get_cell_context_data(row, parent_context)
+        context["synonym_url"] = context["add_synonym_url"] = ""
+        if row["synonym_pk"]:
+            context["synonym_url"] = reverse("wagtailsnippets_search_synonym:edit", args=[row["synonym_pk"]])
+        elif len(row["query"]) <= Synonym._meta.get_field("term").max_length:
+            # A query longer than a term fits is no single word to give synonyms to.
+            add_url = reverse("wagtailsnippets_search_synonym:add")
+            context["add_synonym_url"] = f"{add_url}?{urlencode({'term': row['query']})}"
         return context
 
 
@@ -37,16 +42,16 @@ class SearchGapsReportView(ReportView):
     permission_required = "view"
     columns = [
         Column("query", label="搜索词"),
-        Column("searches", label="搜索次数"),
-        Column("thin_searches", label="结果很少或没有的次数"),
-        Column("last_result_count", label="最近一次结果数"),
+        Column("searches_total", label="搜索次数"),
+        Column("thin_total", label="结果很少或没有的次数"),
+        Column("latest_result_count", label="最近一次结果数"),
         DateColumn("last_day", label="最近搜索"),
         SynonymActionColumn("action", label="操作"),
     ]
-    list_export = ["query", "searches", "thin_searches", "last_result_count", "last_day"]
+    list_export = ["query", "searches_total", "thin_total", "latest_result_count", "last_day"]
     export_headings = {
-        "query": "搜索词", "searches": "搜索次数", "thin_searches": "结果很少或没有的次数",
-        "last_result_count": "最近一次结果数", "last_day": "最近搜索",
+        "query": "搜索词", "searches_total": "搜索次数", "thin_total": "结果很少或没有的次数",
+        "latest_result_count": "最近一次结果数", "last_day": "最近搜索",
     }
 
     def get_filename(self):
@@ -60,30 +65,3 @@ class SearchGapsReportView(ReportView):
         context["gap_days"] = settings.SEARCH_GAP_DAYS
         context["thin_results"] = settings.SEARCH_THIN_RESULTS
         return context
-
-    def get_table(self, object_list):
-        return super().get_table(self.decorate_paginated_queryset(object_list))
-
-    def decorate_paginated_queryset(self, object_list):
-        rows = list(object_list)
-        if rows and isinstance(rows[0], SimpleNamespace):
-            return rows
-        latest = query_log.last_result_counts([row["query"] for row in rows])
-        synonyms = dict(Synonym.objects.filter(term__in=[row["query"] for row in rows]).values_list("term", "pk"))
-        add_url = reverse("wagtailsnippets_search_synonym:add")
-        term_length = Synonym._meta.get_field("term").max_length
-        return [
-            SimpleNamespace(
-                query=row["query"], searches=row["searches_total"], thin_searches=row["thin_total"],
-                last_result_count=latest.get(row["query"], 0), last_day=row["last_day"],
-                synonym_url=(
-                    reverse("wagtailsnippets_search_synonym:edit", args=[synonyms[row["query"]]])
-                    if row["query"] in synonyms else ""
-                ),
-                # A query longer than a term fits is no single word to give synonyms to.
-                add_synonym_url=(
-                    f"{add_url}?{urlencode({'term': row['query']})}" if len(row["query"]) <= term_length else ""
-                ),
-            )
-            for row in rows
-        ]

@@ -10,7 +10,7 @@ import re
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Sum
+from django.db.models import F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from .analysis import fold
@@ -52,26 +52,20 @@ def record_search(query: str, result_count: int, *, today: datetime.date | None 
 
 def search_gaps(*, days: int | None = None, today: datetime.date | None = None):
     """Queries that found little or nothing at least once in the last `days` days, most often first:
-    rows of query, searches, thin_searches, last_day, has_synonym."""
+    rows of query, searches_total, thin_total, last_day, latest_result_count (of its latest day)
+    and synonym_pk (the editors' synonym for it, if any)."""
     days = days or settings.SEARCH_GAP_DAYS
     since = (today or timezone.localdate()) - datetime.timedelta(days=days - 1)
+    latest = SearchQueryDay.objects.filter(query=OuterRef("query")).order_by("-day")
     return (
         SearchQueryDay.objects.filter(day__gte=since)
         .values("query")
         .annotate(searches_total=Sum("searches"), thin_total=Sum("thin_searches"), last_day=Max("day"),
-                  has_synonym=Exists(Synonym.objects.filter(term=OuterRef("query"))))
+                  latest_result_count=Subquery(latest.values("last_result_count")[:1]),
+                  synonym_pk=Subquery(Synonym.objects.filter(term=OuterRef("query")).values("pk")[:1]))
         .filter(thin_total__gt=0)
         .order_by("-thin_total", "-last_day", "query")
     )
-
-
-def last_result_counts(queries: list[str]) -> dict[str, int]:
-    """The result count of each query's latest search (for one page of the report)."""
-    latest = {}
-    for row in (SearchQueryDay.objects.filter(query__in=queries)
-                .order_by("query", "day").values("query", "last_result_count")):
-        latest[row["query"]] = row["last_result_count"]
-    return latest
 
 
 def prune_query_log(*, today: datetime.date | None = None) -> int:

@@ -80,11 +80,14 @@ def test_gaps_list_queries_that_found_little_most_often_first_within_the_window(
     settings.SEARCH_THIN_RESULTS, settings.SEARCH_GAP_DAYS = 2, 30
     for _ in range(3):
         query_log.record_search("白衣天使", 0, today=TODAY)
+    query_log.record_search("夕阳红", 2, today=TODAY - datetime.timedelta(days=1))
     query_log.record_search("夕阳红", 1, today=TODAY)
     query_log.record_search("党课", 40, today=TODAY)  # found plenty: not a gap
     query_log.record_search("光盘行动", 0, today=TODAY - datetime.timedelta(days=30))  # before the window
     gaps = list(query_log.search_gaps(today=TODAY))
-    assert [(g["query"], g["searches_total"], g["thin_total"]) for g in gaps] == [("白衣天使", 3, 3), ("夕阳红", 1, 1)]
+    assert [(g["query"], g["searches_total"], g["thin_total"], g["latest_result_count"]) for g in gaps] == [
+        ("白衣天使", 3, 3, 0), ("夕阳红", 2, 2, 1)  # the latest day's count
+    ]
 
 
 @pytest.mark.django_db
