@@ -172,21 +172,27 @@ def settings_path(name):
     return originals_storage.path(name)
 
 
-def test_a_photo_camera_held_sideways_is_made_upright(people, tree):
+def photo_without_thumbnail(tree, name, content) -> SessionPhoto:
+    """A stored photo whose thumbnail task never ran (written without the save signal), as photos
+    from before thumbnails, or whose task was lost, are."""
     from django.core.files.base import ContentFile
 
+    photo = SessionPhoto(session=SessionFactory(branch=tree.a))
+    photo.file.save(name, ContentFile(content), save=False)
+    SessionPhoto.objects.bulk_create([photo])
+    return SessionPhoto.objects.get()
+
+
+def test_a_photo_camera_held_sideways_is_made_upright(people, tree):
     from branches.services import photos
 
     buffer = io.BytesIO()
     exif = PILImage.Exif()
     exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
     PILImage.new("RGB", (1200, 900), "white").save(buffer, "JPEG", exif=exif)
-    session = SessionFactory(branch=tree.a)
-    photo = SessionPhoto(session=session)
-    photo.file.save("sideways.jpg", ContentFile(buffer.getvalue()), save=False)
-    SessionPhoto.objects.bulk_create([photo])  # no signal: the sweep finds it
-    assert photos.photos_without_thumbnail() == [SessionPhoto.objects.get().pk]
-    name = photos.make_thumbnail(SessionPhoto.objects.get().pk)
+    photo = photo_without_thumbnail(tree, "sideways.jpg", buffer.getvalue())
+    assert photos.photos_without_thumbnail() == [photo.pk]  # the sweep finds it
+    name = photos.make_thumbnail(photo.pk)
     with PILImage.open(settings_path(name)) as image:
         assert image.size == (800, 1067)  # portrait: 900 × 1200 upright, then 800 wide
     assert photos.photos_without_thumbnail() == []
@@ -195,59 +201,18 @@ def test_a_photo_camera_held_sideways_is_made_upright(people, tree):
 def test_the_sweep_queues_photos_without_a_thumbnail(people, tree):
     from branches.wagtail_hooks import queue_missing_thumbnails
 
-    session = SessionFactory(branch=tree.a)
-    photo = SessionPhoto(session=session)
-    from django.core.files.base import ContentFile
-
-    photo.file.save("old.png", ContentFile(png_bytes(size=(1000, 500))), save=False)
-    SessionPhoto.objects.bulk_create([photo])
+    photo_without_thumbnail(tree, "old.png", png_bytes(size=(1000, 500)))
     queue_missing_thumbnails()  # the immediate task backend runs the task at once
     stored = SessionPhoto.objects.get()
     assert stored.has_fresh_thumbnail and stored.thumbnail != stored.file.name
 
 
 def test_a_file_pillow_cannot_read_is_its_own_thumbnail(people, tree):
-    from django.core.files.base import ContentFile
-
     from branches.services import photos
 
-    session = SessionFactory(branch=tree.a)
-    photo = SessionPhoto(session=session)
-    photo.file.save("broken.png", ContentFile(b"not an image at all"), save=False)
-    SessionPhoto.objects.bulk_create([photo])
-    stored = SessionPhoto.objects.get()
+    stored = photo_without_thumbnail(tree, "broken.png", b"not an image at all")
     assert photos.make_thumbnail(stored.pk) == stored.file.name
     assert photos.photos_without_thumbnail() == []  # not tried again and again
-
-
-def test_a_photo_added_in_the_wagtail_admin_is_private_too(client, people, tree, settings):
-    session = SessionFactory(branch=tree.a, topic="学习会")
-    client.force_login(people.secretary_user)
-    start = timezone.localtime(session.starts_at)
-    response = client.post(
-        f"/admin/branches/sessions/edit/{session.pk}/",
-        {
-            "branch": tree.a.pk,
-            "session_type": session.session_type_id,
-            "topic": "学习会",
-            "starts_at": start.strftime("%Y-%m-%d %H:%M"),
-            "ends_at": timezone.localtime(session.ends_at).strftime("%Y-%m-%d %H:%M"),
-            "status": session.status,
-            "lesson_links-TOTAL_FORMS": 0,
-            "lesson_links-INITIAL_FORMS": 0,
-            "photos-TOTAL_FORMS": 1,
-            "photos-INITIAL_FORMS": 0,
-            "photos-0-ORDER": 1,
-            "photos-0-DELETE": "",
-            "photos-0-file": SimpleUploadedFile("admin.png", png_bytes("blue"), content_type="image/png"),
-            "photos-0-caption": "后台上传",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:3000]
-    photo = session.photos.get()
-    assert photo.caption == "后台上传"
-    assert Path(settings.PRIVATE_MEDIA_ROOT).resolve() in Path(photo.file.path).resolve().parents
-    assert not get_image_model().objects.exists()
 
 
 def _admin_photo_post(client, session, tree, upload):
@@ -271,6 +236,18 @@ def _admin_photo_post(client, session, tree, upload):
             "photos-0-caption": "后台上传",
         },
     )
+
+
+def test_a_photo_added_in_the_wagtail_admin_is_private_too(client, people, tree, settings):
+    session = SessionFactory(branch=tree.a, topic="学习会")
+    client.force_login(people.secretary_user)
+    upload = SimpleUploadedFile("admin.png", png_bytes("blue"), content_type="image/png")
+    response = _admin_photo_post(client, session, tree, upload)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    photo = session.photos.get()
+    assert photo.caption == "后台上传"
+    assert Path(settings.PRIVATE_MEDIA_ROOT).resolve() in Path(photo.file.path).resolve().parents
+    assert not get_image_model().objects.exists()
 
 
 @pytest.mark.parametrize(
