@@ -410,11 +410,12 @@ def segment_secret() -> str:
     return hmac.new(settings.SECRET_KEY.encode(), b"dangke live segment links", "sha256").hexdigest()
 
 
-def segment_token(path: str, expires: int) -> str:
+def segment_token(path: str, expires: int, secret: str | None = None) -> str:
     """nginx's secure_link token for `path` until `expires`: base64url(MD5("<expires><path> <secret>")).
     MD5 is what secure_link computes; with the secret last, a token cannot be extended to another
     path or time without the secret."""
-    digest = hashlib.md5(f"{expires}{path} {segment_secret()}".encode(), usedforsecurity=False).digest()  # noqa: S324
+    secret = secret or segment_secret()
+    digest = hashlib.md5(f"{expires}{path} {secret}".encode(), usedforsecurity=False).digest()  # noqa: S324
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -425,10 +426,11 @@ def sign_media_playlist(text: str, playlist_path: str, *, now: float | None = No
     moment = int(now if now is not None else time.time()) + settings.LIVE_SEGMENT_LINK_SECONDS
     expires = (moment // SEGMENT_LINK_WINDOW_SECONDS + 1) * SEGMENT_LINK_WINDOW_SECONDS
     folder = playlist_path.rsplit("/", 1)[0]
+    secret = segment_secret()  # once per playlist: it is fetched every segment by every player
     lines = []
     for line in text.splitlines():
         if PLAYLIST_SEGMENT_LINE.match(line):
-            line = f"{line}?e={expires}&st={segment_token(f'{folder}/{line}', expires)}"
+            line = f"{line}?e={expires}&st={segment_token(f'{folder}/{line}', expires, secret)}"
         lines.append(line)
     return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
 
